@@ -1,0 +1,70 @@
+package dev.amqptasks;
+
+import java.time.Duration;
+
+/**
+ * Options for one enqueue. Declare a parameter of this type on an {@link AmqpTask} method to let
+ * callers pass options through the bean; it is never part of the task's arguments.
+ *
+ * @param id the task id, or {@code null} to generate one; enqueuing an id that exists does not
+ * run the task again
+ * @param delay how long to wait before the task becomes runnable, or {@code null} for none
+ */
+public record EnqueueOptions(String id, Duration delay) {
+
+	private static final EnqueueOptions NONE = new EnqueueOptions(null, null);
+
+	public EnqueueOptions {
+		if (id != null && (id.isBlank() || id.length() > 200)) {
+			throw new IllegalArgumentException("A task id must be 1 to 200 characters and not blank");
+		}
+		if (delay != null && delay.isNegative()) {
+			throw new IllegalArgumentException("A delay must not be negative: " + delay);
+		}
+	}
+
+	/**
+	 * No options: a generated id and no delay.
+	 * @return the empty options
+	 */
+	public static EnqueueOptions none() {
+		return NONE;
+	}
+
+	/**
+	 * Options with the given id.
+	 * @param id the caller-chosen task id
+	 * @return the options
+	 */
+	public static EnqueueOptions withId(String id) {
+		return new EnqueueOptions(id, null);
+	}
+
+	/**
+	 * Options with the given delay.
+	 * @param delay the delay before the task becomes runnable
+	 * @return the options
+	 */
+	public static EnqueueOptions withDelay(Duration delay) {
+		return new EnqueueOptions(null, delay);
+	}
+
+	/**
+	 * A copy with the given id.
+	 * @param id the caller-chosen task id
+	 * @return the options
+	 */
+	public EnqueueOptions id(String id) {
+		return new EnqueueOptions(id, this.delay);
+	}
+
+	/**
+	 * A copy with the given delay.
+	 * @param delay the delay before the task becomes runnable
+	 * @return the options
+	 */
+	public EnqueueOptions delay(Duration delay) {
+		return new EnqueueOptions(this.id, delay);
+	}
+
+}

@@ -1,0 +1,57 @@
+package dev.amqptasks;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Enqueues tasks by name, for code that does not have the task's class, and looks tasks up.
+ * Calling an {@link AmqpTask} method through its bean does the same for typed code.
+ */
+public interface TaskClient {
+
+	/**
+	 * Enqueues a task. Returns once the registry holds it as {@code scheduled} and the broker
+	 * has confirmed the message.
+	 * @param task the task name
+	 * @param args positional arguments, converted to JSON
+	 * @param kwargs named arguments, converted to JSON
+	 * @param options the id and delay
+	 * @return a handle to the task (to the existing one when the id was already used)
+	 * @throws InvalidTaskArgumentsException if the task is known here and the arguments do not
+	 * bind to its parameters
+	 * @throws TaskEnqueueException if the broker did not confirm the message
+	 */
+	TaskHandle enqueue(String task, List<?> args, Map<String, ?> kwargs, EnqueueOptions options);
+
+	/**
+	 * Enqueues a task with a generated id and no delay.
+	 * @param task the task name
+	 * @param args positional arguments, converted to JSON
+	 * @param kwargs named arguments, converted to JSON
+	 * @return a handle to the task
+	 * @see #enqueue(String, List, Map, EnqueueOptions)
+	 */
+	default TaskHandle enqueue(String task, List<?> args, Map<String, ?> kwargs) {
+		return enqueue(task, args, kwargs, EnqueueOptions.none());
+	}
+
+	/**
+	 * Enqueues a task with positional arguments only.
+	 * @param task the task name
+	 * @param args positional arguments, converted to JSON
+	 * @return a handle to the task
+	 * @see #enqueue(String, List, Map, EnqueueOptions)
+	 */
+	default TaskHandle enqueue(String task, Object... args) {
+		return enqueue(task, List.of(args), Map.of(), EnqueueOptions.none());
+	}
+
+	/**
+	 * A handle to an existing task.
+	 * @param id the task id
+	 * @return the handle, or empty if the registry does not know the id
+	 */
+	Optional<TaskHandle> find(String id);
+
+}

@@ -1,0 +1,128 @@
+package dev.amqptasks.autoconfigure;
+
+import java.time.Clock;
+
+import dev.amqptasks.TaskClient;
+import dev.amqptasks.core.AmqpTaskBeanPostProcessor;
+import dev.amqptasks.core.DefaultTaskClient;
+import dev.amqptasks.core.TaskArguments;
+import dev.amqptasks.core.TaskCatalog;
+import dev.amqptasks.core.TaskEnqueuer;
+import dev.amqptasks.core.RabbitTaskQueueDepths;
+import dev.amqptasks.core.TaskInvoker;
+import dev.amqptasks.core.TaskLifecycleListener;
+import dev.amqptasks.core.TaskPublisher;
+import dev.amqptasks.core.TaskQueueDepths;
+import dev.amqptasks.core.TaskTopology;
+import dev.amqptasks.registry.TaskRegistry;
+import io.micrometer.observation.ObservationRegistry;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.amqp.core.Declarables;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Role;
+
+/**
+ * Auto-configuration of the task API: {@code @AmqpTask} proxies, {@link TaskClient}, the
+ * RabbitMQ topology and the confirmed publisher.
+ */
+@AutoConfiguration(after = { RabbitAutoConfiguration.class, JacksonAutoConfiguration.class,
+		TaskRegistryAutoConfiguration.class })
+@ConditionalOnClass(RabbitTemplate.class)
+@ConditionalOnSingleCandidate(ConnectionFactory.class)
+@ConditionalOnBean(TaskRegistry.class)
+@EnableConfigurationProperties(AmqpTasksProperties.class)
+public final class AmqpTasksAutoConfiguration {
+
+	@Bean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	static TaskCatalog amqpTasksCatalog() {
+		return new TaskCatalog();
+	}
+
+	@Bean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	static AmqpTaskBeanPostProcessor amqpTaskBeanPostProcessor(TaskCatalog amqpTasksCatalog,
+			ObjectProvider<TaskEnqueuer> enqueuer, ObjectProvider<TaskArguments> arguments) {
+		return new AmqpTaskBeanPostProcessor(amqpTasksCatalog, enqueuer, arguments);
+	}
+
+	@Bean
+	TaskTopology amqpTasksTopology(AmqpTasksProperties properties) {
+		return new TaskTopology(properties.exchange(), properties.queue(), properties.retry().delay(),
+				properties.errorQueueTtl());
+	}
+
+	@Bean
+	Declarables amqpTasksDeclarables(TaskTopology amqpTasksTopology) {
+		return amqpTasksTopology.declarables();
+	}
+
+	@Bean
+	TaskArguments amqpTasksArguments(ObjectProvider<JsonMapper> jsonMapper) {
+		return new TaskArguments(AmqpTasksJson.mapper(jsonMapper));
+	}
+
+	@Bean
+	TaskInvoker amqpTasksInvoker(TaskArguments amqpTasksArguments) {
+		return new TaskInvoker(amqpTasksArguments);
+	}
+
+	@Bean
+	TaskPublisher amqpTasksPublisher(ConnectionFactory connectionFactory, TaskTopology amqpTasksTopology,
+			ObjectProvider<JsonMapper> jsonMapper, AmqpTasksProperties properties, ApplicationContext context) {
+		if (!connectionFactory.isPublisherConfirms()) {
+			throw new IllegalStateException("amqp-tasks needs publisher confirms to know the broker has each task: "
+					+ "set spring.rabbitmq.publisher-confirm-type=correlated");
+		}
+		RabbitTemplate template = new RabbitTemplate(connectionFactory);
+		// Observed publishes carry the trace context in the message headers; the template finds
+		// the application's ObservationRegistry (if any) through the context.
+		template.setBeanName("amqpTasksRabbitTemplate");
+		template.setApplicationContext(context);
+		template.setObservationEnabled(true);
+		return new TaskPublisher(template, amqpTasksTopology, AmqpTasksJson.mapper(jsonMapper),
+				properties.confirmTimeout(), Clock.systemUTC());
+	}
+
+	@Bean
+	TaskEnqueuer amqpTasksEnqueuer(TaskCatalog amqpTasksCatalog, TaskArguments amqpTasksArguments,
+			TaskRegistry taskRegistry, TaskPublisher amqpTasksPublisher, ObjectProvider<JsonMapper> jsonMapper,
+			AmqpTasksProperties properties, ObjectProvider<ObservationRegistry> observationRegistry,
+			ObjectProvider<TaskLifecycleListener> lifecycleListeners) {
+		TaskEnqueuer enqueuer = new TaskEnqueuer(amqpTasksCatalog, amqpTasksArguments, taskRegistry,
+				amqpTasksPublisher, AmqpTasksJson.mapper(jsonMapper), properties.retry().maxRetries());
+		enqueuer.setObservationRegistry(observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP));
+		enqueuer.setLifecycleListener(TaskLifecycleListener.of(lifecycleListeners.orderedStream().toList()));
+		return enqueuer;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(TaskQueueDepths.class)
+	RabbitTaskQueueDepths amqpTasksQueueDepths(ConnectionFactory connectionFactory, TaskTopology amqpTasksTopology,
+			AmqpTasksProperties properties) {
+		return new RabbitTaskQueueDepths(connectionFactory, amqpTasksTopology,
+				properties.metrics().queuePollInterval());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	TaskClient taskClient(TaskEnqueuer amqpTasksEnqueuer, TaskRegistry taskRegistry,
+			ObjectProvider<JsonMapper> jsonMapper) {
+		return new DefaultTaskClient(amqpTasksEnqueuer, taskRegistry, AmqpTasksJson.mapper(jsonMapper));
+	}
+
+}

@@ -1,0 +1,34 @@
+package dev.amqptasks.core;
+
+/**
+ * Marks the one call by which a worker runs a task's method, so that the task's proxy lets it
+ * through instead of enqueuing it again. Any other call to a task method, including one made
+ * by the running task itself, still enqueues.
+ */
+final class TaskDispatch {
+
+	private static final ThreadLocal<TaskDefinition> DISPATCHING = new ThreadLocal<>();
+
+	private TaskDispatch() {
+	}
+
+	static void begin(TaskDefinition task) {
+		DISPATCHING.set(task);
+	}
+
+	/**
+	 * Whether this call is the worker's dispatch of the task; the mark is used up by the check.
+	 */
+	static boolean consume(TaskDefinition task) {
+		if (DISPATCHING.get() == task) {
+			DISPATCHING.remove();
+			return true;
+		}
+		return false;
+	}
+
+	static void end() {
+		DISPATCHING.remove();
+	}
+
+}

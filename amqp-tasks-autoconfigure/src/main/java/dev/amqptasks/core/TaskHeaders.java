@@ -1,0 +1,29 @@
+package dev.amqptasks.core;
+
+/**
+ * Names of the AMQP headers amqp-tasks sets on its messages.
+ */
+public final class TaskHeaders {
+
+	/** The task name, so that tools can tell messages apart without parsing the body. */
+	public static final String TASK = "x-amqp-tasks-task";
+
+	/** Attempts started before the message was sent: survives the registry losing the task. */
+	public static final String ATTEMPTS = "x-amqp-tasks-attempts";
+
+	/** The task's replay number when the message was sent: older messages are stale. */
+	public static final String REPLAY = "x-amqp-tasks-replay";
+
+	/** Why a message in the error queue was dead-lettered. */
+	public static final String DEAD_LETTER_REASON = "x-amqp-tasks-dead-letter-reason";
+
+	/** The exception type of a task's final failure, on messages in the error queue. */
+	public static final String ERROR_TYPE = "x-amqp-tasks-error-type";
+
+	/** The exception message of a task's final failure (at most 1000 characters). */
+	public static final String ERROR_MESSAGE = "x-amqp-tasks-error-message";
+
+	private TaskHeaders() {
+	}
+
+}

@@ -1,0 +1,66 @@
+package dev.amqptasks.core;
+
+import java.lang.reflect.Method;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.amqptasks.AmqpTask;
+import org.aopalliance.intercept.MethodInterceptor;
+import org.aopalliance.intercept.MethodInvocation;
+
+import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+
+/**
+ * Turns a call to an {@link AmqpTask} method into an enqueue.
+ */
+final class TaskMethodInterceptor implements MethodInterceptor {
+
+	private final TaskCatalog catalog;
+
+	private final ObjectProvider<TaskEnqueuer> enqueuer;
+
+	private final ObjectProvider<TaskArguments> arguments;
+
+	private final Map<Method, TaskDefinition> definitions = new ConcurrentHashMap<>();
+
+	TaskMethodInterceptor(TaskCatalog catalog, ObjectProvider<TaskEnqueuer> enqueuer,
+			ObjectProvider<TaskArguments> arguments) {
+		this.catalog = catalog;
+		this.enqueuer = enqueuer;
+		this.arguments = arguments;
+	}
+
+	@Override
+	public Object invoke(MethodInvocation invocation) throws Throwable {
+		TaskDefinition task = definition(invocation);
+		if (TaskDispatch.consume(task)) {
+			return invocation.proceed();
+		}
+		TaskArguments arguments = this.arguments.getObject();
+		Object[] values = invocation.getArguments();
+		TaskEnqueuer enqueuer = this.enqueuer.getObject();
+		TaskEnqueuer.Enqueued enqueued = enqueuer.enqueue(task.name(), arguments.toJson(task, values), null,
+				arguments.options(task, values));
+		String id = enqueued.task().id();
+		return switch (task.returnKind()) {
+			case VOID -> null;
+			case HANDLE -> enqueuer.handle(id);
+			case FUTURE -> enqueuer.result(task, id);
+		};
+	}
+
+	private TaskDefinition definition(MethodInvocation invocation) {
+		return this.definitions.computeIfAbsent(invocation.getMethod(), (method) -> {
+			Class<?> targetClass = (invocation.getThis() != null) ? AopUtils.getTargetClass(invocation.getThis())
+					: method.getDeclaringClass();
+			Method specific = AopUtils.getMostSpecificMethod(method, targetClass);
+			AmqpTask annotation = AnnotatedElementUtils.findMergedAnnotation(specific, AmqpTask.class);
+			String name = TaskDefinition.nameOf(specific, annotation);
+			return this.catalog.find(name)
+				.orElseThrow(() -> new IllegalStateException("Task '" + name + "' is not registered"));
+		});
+	}
+
+}

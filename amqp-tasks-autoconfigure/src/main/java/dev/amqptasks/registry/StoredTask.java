@@ -1,0 +1,278 @@
+package dev.amqptasks.registry;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+
+import dev.amqptasks.TaskError;
+import dev.amqptasks.TaskEvent;
+import dev.amqptasks.TaskInfo;
+import dev.amqptasks.TaskStatus;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A task as both registries keep it: JSON as text, times as epoch milliseconds. The field
+ * names are those of the Redis hash and of the Lua scripts. Not thread-safe; the in-memory
+ * registry guards its instances with its own lock.
+ */
+final class StoredTask {
+
+	static final String ID = "id";
+
+	static final String NAME = "name";
+
+	static final String STATUS = "status";
+
+	static final String ARGS = "args";
+
+	static final String KWARGS = "kwargs";
+
+	static final String RESULT = "result";
+
+	static final String ERROR = "error";
+
+	static final String ATTEMPTS = "attempts";
+
+	static final String MAX_RETRIES = "maxRetries";
+
+	static final String CREATED_AT = "createdAt";
+
+	static final String STARTED_AT = "startedAt";
+
+	static final String FINISHED_AT = "finishedAt";
+
+	static final String UPDATED_AT = "updatedAt";
+
+	static final String WORKER = "worker";
+
+	static final String PROGRESS = "progress";
+
+	static final String CANCEL_REQUESTED = "cancelRequested";
+
+	static final String LEASE_UNTIL = "leaseUntil";
+
+	static final String REPLAYS = "replays";
+
+	/** The longest event log kept; older entries are dropped first. */
+	static final int EVENT_LOG_CAP = 1000;
+
+	/** The event log message of a replay, {@code %d} being the replay number. */
+	static final String REPLAYED_MESSAGE = "Replayed (replay %d)";
+
+	/**
+	 * The states that a cancellation request cancels at once: those that may be canceled and
+	 * have no worker to stop.
+	 */
+	static final Set<TaskStatus> CANCELED_AT_ONCE = statesThat(TaskStatus.CANCELED,
+			(status) -> !status.isFinal() && status != TaskStatus.RUNNING);
+
+	/**
+	 * The states in which a cancellation request flags the task for its worker to stop it.
+	 */
+	static final Set<TaskStatus> CANCEL_FLAGGED = statesThat(TaskStatus.CANCELED,
+			(status) -> !status.isFinal() && status == TaskStatus.RUNNING);
+
+	/** The states in which a worker may report that it stopped a task. */
+	static final Set<TaskStatus> STOPPED_BY_WORKER = CANCEL_FLAGGED;
+
+	/**
+	 * The states from which a worker may give a task back to the queue: those that may become
+	 * {@code scheduled} without being final (a replay is not a requeue).
+	 */
+	static final Set<TaskStatus> REQUEUED_FROM = statesThat(TaskStatus.SCHEDULED, (status) -> !status.isFinal());
+
+	/**
+	 * The states that a replay runs again: the final ones that may become {@code scheduled}, so
+	 * that a running task is never replayed under its worker.
+	 */
+	static final Set<TaskStatus> REPLAYED_FROM = statesThat(TaskStatus.SCHEDULED, TaskStatus::isFinal);
+
+	String id;
+
+	String name;
+
+	TaskStatus status;
+
+	String argsJson;
+
+	String kwargsJson;
+
+	String resultJson;
+
+	String errorJson;
+
+	int attempts;
+
+	int maxRetries;
+
+	long createdAt;
+
+	Long startedAt;
+
+	Long finishedAt;
+
+	long updatedAt;
+
+	String worker;
+
+	Double progress;
+
+	boolean cancelRequested;
+
+	/** Until when the running attempt is held without a renewal (epoch ms), or {@code null}. */
+	Long leaseUntil;
+
+	/** How many times the task was replayed: messages of earlier runs carry a lower number. */
+	int replays;
+
+	List<TaskEvent> events = new ArrayList<>();
+
+	/**
+	 * A task as a producer or a worker stores it.
+	 * @param task the new task
+	 * @param status the initial state
+	 * @param now the current time
+	 * @return the task
+	 */
+	static StoredTask of(NewTask task, TaskStatus status, long now) {
+		StoredTask stored = new StoredTask();
+		stored.id = task.id();
+		stored.name = task.name();
+		stored.status = status;
+		stored.argsJson = task.argsJson();
+		stored.kwargsJson = task.kwargsJson();
+		stored.maxRetries = task.maxRetries();
+		stored.createdAt = now;
+		stored.updatedAt = now;
+		return stored;
+	}
+
+	/**
+	 * Reads a task from its Redis hash and event log.
+	 * @param hash the fields of the task hash
+	 * @param log the event log entries, oldest first, as written by {@link #logEntry}
+	 * @param json the mapper
+	 * @return the task
+	 */
+	static StoredTask fromHash(Map<String, String> hash, List<String> log, JsonMapper json) {
+		StoredTask stored = new StoredTask();
+		stored.id = hash.get(ID);
+		stored.name = hash.get(NAME);
+		stored.status = TaskStatus.fromValue(hash.get(STATUS))
+			.orElseThrow(() -> new IllegalStateException("Unknown status in task " + hash));
+		stored.argsJson = hash.get(ARGS);
+		stored.kwargsJson = hash.get(KWARGS);
+		stored.resultJson = hash.get(RESULT);
+		stored.errorJson = hash.get(ERROR);
+		stored.attempts = Integer.parseInt(hash.getOrDefault(ATTEMPTS, "0"));
+		stored.maxRetries = Integer.parseInt(hash.getOrDefault(MAX_RETRIES, "0"));
+		stored.createdAt = Long.parseLong(hash.get(CREATED_AT));
+		stored.startedAt = parseLong(hash.get(STARTED_AT));
+		stored.finishedAt = parseLong(hash.get(FINISHED_AT));
+		stored.updatedAt = Long.parseLong(hash.get(UPDATED_AT));
+		stored.worker = hash.get(WORKER);
+		stored.progress = (hash.get(PROGRESS) != null) ? Double.valueOf(hash.get(PROGRESS)) : null;
+		stored.cancelRequested = "1".equals(hash.get(CANCEL_REQUESTED));
+		stored.leaseUntil = parseLong(hash.get(LEASE_UNTIL));
+		stored.replays = Integer.parseInt(hash.getOrDefault(REPLAYS, "0"));
+		for (String entry : log) {
+			JsonNode node = json.readTree(entry);
+			stored.events.add(new TaskEvent(Instant.ofEpochMilli(node.get("at").asLong()), node.get("message").asString()));
+		}
+		return stored;
+	}
+
+	private static Set<TaskStatus> statesThat(TaskStatus to, Predicate<TaskStatus> filter) {
+		Set<TaskStatus> states = EnumSet.noneOf(TaskStatus.class);
+		TaskTransitions.sourcesOf(to).stream().filter(filter).forEach(states::add);
+		return Collections.unmodifiableSet(states);
+	}
+
+	private static Long parseLong(String value) {
+		return (value != null) ? Long.valueOf(value) : null;
+	}
+
+	/**
+	 * The task view.
+	 * @param json the mapper that parses the stored JSON
+	 * @return the view
+	 */
+	TaskInfo toInfo(JsonMapper json) {
+		TaskError error = (this.errorJson != null) ? json.readValue(this.errorJson, TaskError.class) : null;
+		return new TaskInfo(this.id, this.name, this.status, parse(json, this.argsJson), parse(json, this.kwargsJson),
+				parse(json, this.resultJson), error, this.attempts, this.maxRetries, Instant.ofEpochMilli(this.createdAt),
+				instant(this.startedAt), instant(this.finishedAt), Instant.ofEpochMilli(this.updatedAt), this.worker,
+				this.progress, this.events, this.replays);
+	}
+
+	private static JsonNode parse(JsonMapper json, String text) {
+		return (text != null) ? json.readTree(text) : null;
+	}
+
+	private static Instant instant(Long epochMillis) {
+		return (epochMillis != null) ? Instant.ofEpochMilli(epochMillis) : null;
+	}
+
+	/**
+	 * Checks that text is one JSON value, so that a bad value never reaches the registry
+	 * where it would break every read of the task.
+	 * @param json the mapper
+	 * @param text the text to check
+	 * @param what what the text is, for the message
+	 * @return the text
+	 * @throws IllegalArgumentException if the text is not JSON
+	 */
+	static String requireJson(JsonMapper json, String text, String what) {
+		try {
+			if (text != null && !json.readTree(text).isMissingNode()) {
+				return text;
+			}
+		}
+		catch (JacksonException ex) {
+			throw new IllegalArgumentException(what + " is not valid JSON: " + ex.getOriginalMessage());
+		}
+		throw new IllegalArgumentException(what + " is not valid JSON: empty");
+	}
+
+	/**
+	 * The stored form of an error.
+	 * @param json the mapper
+	 * @param error the error
+	 * @return the error as JSON text
+	 */
+	static String errorJson(JsonMapper json, TaskError error) {
+		return json.writeValueAsString(error);
+	}
+
+	/**
+	 * The stored form of an event log entry.
+	 * @param json the mapper
+	 * @param at when, in epoch milliseconds
+	 * @param message the message
+	 * @return the entry as JSON text
+	 */
+	static String logEntry(JsonMapper json, long at, String message) {
+		return json.writeValueAsString(json.createObjectNode().put("at", at).put("message", message));
+	}
+
+	/**
+	 * Validates a progress fraction.
+	 * @param fraction the fraction
+	 * @return the fraction
+	 * @throws IllegalArgumentException if it is not between 0 and 1
+	 */
+	static double requireFraction(double fraction) {
+		if (!(fraction >= 0 && fraction <= 1)) {
+			throw new IllegalArgumentException("progress must be between 0 and 1, was " + fraction);
+		}
+		return fraction;
+	}
+
+}

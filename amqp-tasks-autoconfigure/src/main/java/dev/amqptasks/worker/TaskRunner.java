@@ -1,0 +1,477 @@
+package dev.amqptasks.worker;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+
+import com.rabbitmq.client.Channel;
+import dev.amqptasks.IllegalTaskStateChangeException;
+import dev.amqptasks.TaskError;
+import dev.amqptasks.TaskNotFoundException;
+import dev.amqptasks.TaskTimeoutException;
+import dev.amqptasks.UnknownTaskException;
+import dev.amqptasks.core.TaskCatalog;
+import dev.amqptasks.core.TaskDefinition;
+import dev.amqptasks.core.TaskHeaders;
+import dev.amqptasks.core.TaskInvoker;
+import dev.amqptasks.core.TaskLifecycleListener;
+import dev.amqptasks.core.TaskMessage;
+import dev.amqptasks.core.TaskObservations;
+import dev.amqptasks.core.TaskPolicy;
+import dev.amqptasks.core.TaskPublisher;
+import dev.amqptasks.registry.NewTask;
+import dev.amqptasks.registry.TaskRegistry;
+import dev.amqptasks.registry.TaskRegistry.StartOutcome;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.slf4j.MDC;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.amqp.core.Message;
+import org.springframework.dao.DataAccessException;
+
+/**
+ * Takes one delivered message to its acknowledged outcome: read it, start it in the registry,
+ * run it, store how it ended, and only then acknowledge it. A message whose outcome could not
+ * be stored is never acknowledged, so the broker delivers it again.
+ * <ul>
+ * <li>A message that can never run (not JSON, no id or name, too large, an unknown task) goes to
+ * the error queue with a header saying why; if it had an id, the task's state says why too.</li>
+ * <li>A failed attempt with retries left is stored {@code retrying} and republished through a
+ * delay queue; with none left it is stored {@code errored} and goes to the error queue.</li>
+ * <li>A message whose task a live worker holds is put back through a delay queue (never run
+ * twice at once, never dropped).</li>
+ * </ul>
+ */
+final class TaskRunner {
+
+	/** MDC key holding the id of the task a log line is about. */
+	static final String MDC_TASK_ID = "taskId";
+
+	/** MDC key holding the name of the task a log line is about. */
+	static final String MDC_TASK_NAME = "taskName";
+
+	private static final Log logger = LogFactory.getLog(TaskRunner.class);
+
+	private static final Duration MAX_STORE_BACKOFF = Duration.ofSeconds(5);
+
+	private final MessageReader reader;
+
+	private final TaskCatalog catalog;
+
+	private final TaskInvoker invoker;
+
+	private final TaskRegistry registry;
+
+	private final TaskPublisher publisher;
+
+	private final JsonMapper json;
+
+	private final RunningTasks running;
+
+	private final ScheduledExecutorService timeouts;
+
+	private final String workerId;
+
+	private final TaskPolicy defaults;
+
+	private final Duration lease;
+
+	private final BooleanSupplier stopping;
+
+	private final Observability observability;
+
+	TaskRunner(Collaborators collaborators, RunningTasks running, ScheduledExecutorService timeouts, String workerId,
+			TaskWorker.Settings settings, BooleanSupplier stopping, Observability observability) {
+		this.reader = new MessageReader(collaborators.json(), settings.maxMessageSize());
+		this.catalog = collaborators.catalog();
+		this.invoker = collaborators.invoker();
+		this.registry = collaborators.registry();
+		this.publisher = collaborators.publisher();
+		this.json = collaborators.json();
+		this.running = running;
+		this.timeouts = timeouts;
+		this.workerId = workerId;
+		this.defaults = settings.defaultPolicy();
+		this.lease = settings.leaseTtl();
+		this.stopping = stopping;
+		this.observability = observability;
+	}
+
+	/**
+	 * Takes a delivered message to its outcome.
+	 * @param message the message
+	 * @param channel the channel it came on
+	 * @param received the observation of its receipt (whose trace the publisher's headers
+	 * continue), or {@code null}
+	 */
+	void run(Message message, Channel channel, Observation received) {
+		Delivery delivery = new Delivery(message, channel, this.publisher, received);
+		// The message id is the task id and a header names the task: log lines about a message
+		// that cannot be read say which task it was, too.
+		putMdc(message.getMessageProperties().getMessageId(),
+				message.getMessageProperties().getHeader(TaskHeaders.TASK));
+		try {
+			TaskMessage task;
+			try {
+				task = this.reader.read(message);
+			}
+			catch (MessageReader.MalformedMessageException ex) {
+				String reason = "the message can never run: " + ex.getMessage();
+				logger.warn("Dead-lettering a message (task id " + ex.taskId() + ") because " + reason);
+				TaskError error = new TaskError(MessageReader.MalformedMessageException.class.getName(), reason);
+				if (ex.taskId() != null) {
+					recordQuietly(ex.taskId(), error);
+				}
+				delivery.deadLetter(reason, error);
+				return;
+			}
+			putMdc(task.id(), task.task());
+			run(task, delivery);
+		}
+		finally {
+			MDC.remove(MDC_TASK_ID);
+			MDC.remove(MDC_TASK_NAME);
+		}
+	}
+
+	private static void putMdc(Object id, Object name) {
+		if (id != null) {
+			MDC.put(MDC_TASK_ID, id.toString());
+		}
+		if (name != null) {
+			MDC.put(MDC_TASK_NAME, name.toString());
+		}
+	}
+
+	private void run(TaskMessage task, Delivery delivery) {
+		TaskDefinition definition = this.catalog.find(task.task()).orElse(null);
+		if (definition == null) {
+			String reason = "no task named '" + task.task() + "' is registered in worker " + this.workerId;
+			logger.warn("Dead-lettering task " + task.id() + " because " + reason);
+			TaskError error = TaskError.of(new UnknownTaskException(task.task()));
+			recordQuietly(task.id(), error);
+			delivery.deadLetter(reason, error);
+			return;
+		}
+		TaskPolicy policy = definition.policy(this.defaults);
+		AtomicReference<StartOutcome> started = new AtomicReference<>();
+		Stored start = store(() -> started.set(this.registry.start(new NewTask(task.id(), task.task(),
+				this.json.writeValueAsString(task.args()), this.json.writeValueAsString(task.kwargs()),
+				policy.maxRetries(), task.attempts(), task.replay()), this.workerId, this.lease)));
+		if (start != Stored.YES) {
+			if (start == Stored.REFUSED) {
+				delivery.deadLetter("the registry refused to start it", null);
+			}
+			return;
+		}
+		StartOutcome outcome = started.get();
+		switch (outcome.decision()) {
+			case SKIP -> {
+				logger.debug("Skipping task " + task.id() + ": it is " + outcome.status().value()
+						+ " or the message is from an earlier run");
+				delivery.ack();
+			}
+			case DEFER -> {
+				logger.info("Task " + task.id() + " is held by a live worker; looking at it again in " + this.lease);
+				delivery.defer(this.lease);
+			}
+			case RUN -> {
+				if (policy.allowsAttempt(outcome.attempt())) {
+					runAttempt(task, definition, policy, outcome.attempt(), delivery);
+				}
+				else {
+					String reason = "attempt " + outcome.attempt() + " would exceed " + policy.maxRetries()
+							+ " retries: earlier attempts started and never ended (did the task kill its worker?)";
+					endErrored(task, new TaskError(TaskGaveUpException.class.getName(), reason), delivery);
+				}
+			}
+		}
+	}
+
+	/**
+	 * Runs one attempt inside its observation: a timer tagged with the task name and the
+	 * outcome, and a span whose parent is the message's receipt.
+	 */
+	private void runAttempt(TaskMessage task, TaskDefinition definition, TaskPolicy policy, int attempt,
+			Delivery delivery) {
+		Observation observation = Observation
+			.createNotStarted(TaskObservations.EXECUTION, this.observability.registry())
+			.contextualName("run " + task.task())
+			.parentObservation(delivery.received())
+			.lowCardinalityKeyValue(TaskObservations.TASK, task.task())
+			.highCardinalityKeyValue(TaskObservations.TASK_ID, task.id())
+			.highCardinalityKeyValue(TaskObservations.ATTEMPT, String.valueOf(attempt))
+			.start();
+		// Every attempt gets an outcome tag: a meter name must keep one set of tag keys.
+		Outcome outcome = Outcome.ERRORED;
+		try (Observation.Scope scope = observation.openScope()) {
+			outcome = attempt(task, definition, policy, attempt, delivery, observation);
+		}
+		catch (RuntimeException | Error ex) {
+			observation.error(ex);
+			throw ex;
+		}
+		finally {
+			observation.lowCardinalityKeyValue(TaskObservations.OUTCOME, outcome.tag());
+			observation.stop();
+		}
+	}
+
+	private Outcome attempt(TaskMessage task, TaskDefinition definition, TaskPolicy policy, int attempt,
+			Delivery delivery, Observation observation) {
+		RunningTask runningTask = this.running.start(task.id(), task.task());
+		ScheduledFuture<?> deadline = (policy.timeout() != null) ? this.timeouts.schedule(runningTask::timeOut,
+				policy.timeout().toMillis(), TimeUnit.MILLISECONDS) : null;
+		Object result = null;
+		Throwable failure = null;
+		try {
+			result = this.invoker.invoke(definition, task.args(), task.kwargs(),
+					new WorkerTaskContext(runningTask, attempt, this.registry));
+		}
+		catch (Throwable ex) {
+			failure = ex;
+		}
+		finally {
+			if (deadline != null) {
+				deadline.cancel(false);
+			}
+			this.running.finish(runningTask);
+		}
+		if (runningTask.isCanceled() && failure != null) {
+			logger.info("Task " + task.id() + " was canceled while running");
+			if (store(() -> this.registry.markCanceled(task.id())) != Stored.ABANDONED) {
+				delivery.ack();
+			}
+			return Outcome.CANCELED;
+		}
+		if (runningTask.isTimedOut()) {
+			failure = new TaskTimeoutException(task.id(), policy.timeout());
+		}
+		else if (failure instanceof InterruptedException && this.stopping.getAsBoolean()) {
+			// Interrupted by the worker's own shutdown: give it back to the queue.
+			logger.info("Task " + task.id() + " was interrupted by the worker's shutdown; it will run again");
+			if (store(() -> this.registry.requeue(task.id())) != Stored.ABANDONED) {
+				delivery.requeue();
+			}
+			return Outcome.REQUEUED;
+		}
+		if (failure == null) {
+			try {
+				String resultJson = this.json.writeValueAsString(result);
+				if (store(() -> this.registry.finish(task.id(), resultJson)) != Stored.ABANDONED) {
+					delivery.ack();
+				}
+				return Outcome.FINISHED;
+			}
+			catch (RuntimeException ex) {
+				failure = ex;
+			}
+		}
+		Throwable error = failure;
+		observation.error(error);
+		if (policy.retries(attempt, error)) {
+			retry(task, attempt, policy.delayAfter(attempt), error, delivery);
+			return Outcome.RETRYING;
+		}
+		logger.error("Task " + task.id() + " failed for good on attempt " + attempt + ": " + error, error);
+		endErrored(task, TaskError.of(error), delivery);
+		return Outcome.ERRORED;
+	}
+
+	private void retry(TaskMessage task, int attempt, Duration delay, Throwable error, Delivery delivery) {
+		logger.warn("Task " + task.id() + " failed on attempt " + attempt + ", retrying in " + delay + ": " + error);
+		if (store(() -> this.registry.retry(task.id(), TaskError.of(error))) == Stored.ABANDONED) {
+			return;
+		}
+		try {
+			this.publisher.publish(task.withAttempts(attempt), delay);
+			delivery.ack();
+			this.observability.lifecycleListener().retryQueued(task.task());
+		}
+		catch (RuntimeException ex) {
+			// The retry message is not out: the broker gets the original back and it runs again.
+			logger.warn("Could not queue the retry of task " + task.id() + "; returning it to the queue: "
+					+ ex.getMessage());
+			delivery.requeue();
+		}
+	}
+
+	private void endErrored(TaskMessage task, TaskError error, Delivery delivery) {
+		if (store(() -> this.registry.fail(task.id(), error)) != Stored.ABANDONED) {
+			delivery.deadLetter("the task failed with no retry left", error);
+		}
+	}
+
+	private void recordQuietly(String id, TaskError error) {
+		try {
+			this.registry.fail(id, error);
+		}
+		catch (TaskNotFoundException | IllegalTaskStateChangeException ex) {
+			// Nothing to record: the registry never had the task, or it already ended.
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Could not record why task " + id + " was dead-lettered: " + ex.getMessage());
+		}
+	}
+
+	/**
+	 * Writes to the registry until it succeeds, backing off while the registry is unreachable.
+	 * Gives up only when the worker stops: the message then stays unacknowledged and is
+	 * delivered again. A change the registry refuses is final and is not retried.
+	 */
+	private Stored store(Runnable write) {
+		long backoffMillis = 100;
+		while (true) {
+			try {
+				write.run();
+				return Stored.YES;
+			}
+			catch (TaskNotFoundException | IllegalTaskStateChangeException ex) {
+				logger.warn("The registry refused the change: " + ex.getMessage());
+				return Stored.REFUSED;
+			}
+			catch (DataAccessException ex) {
+				if (this.stopping.getAsBoolean()) {
+					logger.warn("Giving up storing the task's state while stopping; it will be delivered again");
+					return Stored.ABANDONED;
+				}
+				logger.warn("Could not store the task's state, retrying in " + backoffMillis + " ms: "
+						+ ex.getMessage());
+				try {
+					Thread.sleep(backoffMillis);
+				}
+				catch (InterruptedException interrupted) {
+					Thread.currentThread().interrupt();
+					return Stored.ABANDONED;
+				}
+				backoffMillis = Math.min(backoffMillis * 2, MAX_STORE_BACKOFF.toMillis());
+			}
+		}
+	}
+
+	/** How an attempt ended: the {@code outcome} of its observation. */
+	private enum Outcome {
+
+		FINISHED, RETRYING, ERRORED, CANCELED,
+
+		/** Interrupted by the worker's shutdown and given back to the queue. */
+		REQUEUED;
+
+		String tag() {
+			return name().toLowerCase(Locale.ROOT);
+		}
+
+	}
+
+	/** How a registry write ended. */
+	private enum Stored {
+
+		/** The change is stored. */
+		YES,
+
+		/** The registry refused the change for good (unknown task, or not allowed now). */
+		REFUSED,
+
+		/** Not stored because the worker is stopping; the message must stay unacknowledged. */
+		ABANDONED
+
+	}
+
+	/**
+	 * The collaborators a runner shares with the rest of the worker.
+	 *
+	 * @param catalog the tasks this worker knows
+	 * @param invoker runs a task's method
+	 * @param registry the task registry
+	 * @param publisher publishes retries and dead letters
+	 * @param json the JSON mapper
+	 */
+	record Collaborators(TaskCatalog catalog, TaskInvoker invoker, TaskRegistry registry, TaskPublisher publisher,
+			JsonMapper json) {
+	}
+
+	/**
+	 * Where a runner reports what it does.
+	 *
+	 * @param registry observes each attempt
+	 * @param lifecycleListener hears of each retry queued
+	 */
+	record Observability(ObservationRegistry registry, TaskLifecycleListener lifecycleListener) {
+
+		static final Observability NONE = new Observability(ObservationRegistry.NOOP, TaskLifecycleListener.NONE);
+
+	}
+
+	/**
+	 * The broker side of one delivery, and the observation of its receipt. A failed
+	 * acknowledgement needs no action: the channel is gone and the broker delivers the message
+	 * again.
+	 */
+	private record Delivery(Message message, Channel channel, TaskPublisher publisher, Observation received) {
+
+		long tag() {
+			return this.message.getMessageProperties().getDeliveryTag();
+		}
+
+		void ack() {
+			try {
+				this.channel.basicAck(tag(), false);
+			}
+			catch (IOException | RuntimeException ex) {
+				logger.warn("Could not acknowledge a message; it will be delivered again: " + ex.getMessage());
+			}
+		}
+
+		void requeue() {
+			try {
+				this.channel.basicNack(tag(), false, true);
+			}
+			catch (IOException | RuntimeException ex) {
+				logger.warn("Could not requeue a message; the broker will when the channel closes: " + ex.getMessage());
+			}
+		}
+
+		void defer(Duration delay) {
+			try {
+				this.publisher.defer(this.message, delay);
+				ack();
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Could not defer a message; returning it to the queue: " + ex.getMessage());
+				requeue();
+			}
+		}
+
+		/**
+		 * Puts the message into the error queue with the reason in its headers, then
+		 * acknowledges it; if the copy cannot be published, rejects it so that the main queue
+		 * dead-letters it (without the headers).
+		 */
+		void deadLetter(String reason, TaskError error) {
+			try {
+				this.publisher.deadLetter(this.message, reason, error);
+				ack();
+				return;
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Could not publish to the error queue; rejecting instead: " + ex.getMessage());
+			}
+			try {
+				this.channel.basicReject(tag(), false);
+			}
+			catch (IOException | RuntimeException ex) {
+				logger.warn("Could not reject a message; it will be delivered again: " + ex.getMessage());
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,91 @@
+package dev.amqptasks.registry;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+import dev.amqptasks.TaskInfo;
+import dev.amqptasks.TaskNotFoundException;
+import dev.amqptasks.TaskStatus;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@link InMemoryTaskRegistry}: the contract, and expiry driven by the clock.
+ */
+class InMemoryTaskRegistryTest extends TaskRegistryContractTest {
+
+	@Override
+	protected TaskRegistry createRegistry(Clock clock) {
+		return new InMemoryTaskRegistry(this.json, TTL, clock);
+	}
+
+	@Test
+	void aTaskIsGoneOnceItsTimeToLiveHasPassedSinceItsLastChange() {
+		String id = aRunningTask();
+		this.clock.advance(TTL.minusMillis(1));
+		this.registry.log(id, "still here");
+		this.clock.advance(TTL.minusMillis(1));
+		assertThat(this.registry.find(id)).isPresent();
+		this.clock.advance(Duration.ofMillis(1));
+		assertThat(this.registry.find(id)).isEmpty();
+		assertThat(this.registry.cancelRequested(List.of(id))).isEmpty();
+	}
+
+	@Test
+	void aTaskWhoseLeaseIsRenewedDoesNotExpire() {
+		String id = aRunningTask();
+		this.clock.advance(TTL.minusMillis(1));
+		this.registry.renewLeases(List.of(id), "worker-1", LEASE);
+		this.clock.advance(TTL.minusMillis(1));
+		assertThat(this.registry.find(id)).isPresent();
+	}
+
+	@Test
+	void expiredTasksAreNotListed() {
+		String old = aScheduledTask();
+		this.clock.advance(TTL.dividedBy(2));
+		String recent = aScheduledTask();
+		this.clock.advance(TTL.dividedBy(2));
+		assertThat(listIds(TaskQuery.all())).containsExactly(recent);
+		assertThat(listIds(new TaskQuery(Set.of(TaskStatus.SCHEDULED), "sample.echo", 10, null))).containsExactly(recent);
+		assertThat(this.registry.find(old)).isEmpty();
+	}
+
+	@Test
+	void expiredTasksAreNotCounted() {
+		aFinishedTask("1");
+		this.clock.advance(TTL.dividedBy(2));
+		aScheduledTask();
+		this.clock.advance(TTL.dividedBy(2));
+		TaskCounts counts = this.registry.counts();
+		assertThat(counts.total()).isEqualTo(1);
+		assertThat(counts.count(TaskStatus.SCHEDULED)).isEqualTo(1);
+		assertThat(counts.count("sample.echo", TaskStatus.FINISHED)).isZero();
+	}
+
+	@Test
+	void anExpiredTaskCanBeCreatedAgain() {
+		String id = aFinishedTask("1");
+		this.clock.advance(TTL);
+		assertThat(this.registry.create(aTask(id)).created()).isTrue();
+		assertThat(find(id).status()).isEqualTo(TaskStatus.SCHEDULED);
+		assertThat(find(id).result()).isNull();
+	}
+
+	@Test
+	void whenFinalFailsOnceTheAwaitedTaskExpires() {
+		String id = aRunningTask();
+		CompletableFuture<TaskInfo> future = this.registry.whenFinal(id);
+		this.clock.advance(TTL);
+		this.registry.list(TaskQuery.all());
+		assertThat(future).failsWithin(WAIT)
+			.withThrowableOfType(ExecutionException.class)
+			.withCauseInstanceOf(TaskNotFoundException.class);
+	}
+
+}
