@@ -1,6 +1,11 @@
 package dev.amqptasks.core;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 import dev.amqptasks.EnqueueOptions;
 import dev.amqptasks.InvalidTaskArgumentsException;
@@ -22,8 +27,15 @@ import org.springframework.dao.DataAccessException;
  * or HTTP: check the arguments where the task is known, store {@code scheduled}, then publish
  * with a confirm. Storing first means a fast worker can never be overtaken by the producer's
  * own write.
+ * <p>
+ * Enqueues made at the same time from many threads are stored and published together, by one
+ * thread: one registry call and one channel for a batch, whose messages the broker confirms
+ * together. Each call still returns only once its own message is confirmed.
  */
-public final class TaskEnqueuer {
+public final class TaskEnqueuer implements AutoCloseable {
+
+	/** The most enqueues stored and published together. */
+	private static final int MAX_BATCH = 100;
 
 	private final TaskCatalog catalog;
 
@@ -40,6 +52,9 @@ public final class TaskEnqueuer {
 	private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
 
 	private TaskLifecycleListener lifecycleListener = TaskLifecycleListener.NONE;
+
+	private final CoalescingQueue<Pending> pending = new CoalescingQueue<>("amqp-tasks-enqueue", MAX_BATCH,
+			this::storeAndPublish);
 
 	public TaskEnqueuer(TaskCatalog catalog, TaskArguments arguments, TaskRegistry registry, TaskPublisher publisher,
 			JsonMapper json, int maxRetries) {
@@ -66,8 +81,19 @@ public final class TaskEnqueuer {
 		// whatever the caller is doing (an HTTP request, a task that enqueues another).
 		Observation observation = Observation.createNotStarted(TaskObservations.ENQUEUE, this.observationRegistry)
 			.contextualName("enqueue " + name)
-			.lowCardinalityKeyValue(TaskObservations.TASK, name);
-		Enqueued enqueued = observation.observe(() -> enqueue(name, args, kwargs, options, observation));
+			.lowCardinalityKeyValue(TaskObservations.TASK, name)
+			.start();
+		Enqueued enqueued;
+		try {
+			enqueued = enqueue(name, args, kwargs, options, observation);
+		}
+		catch (RuntimeException ex) {
+			observation.error(ex);
+			throw ex;
+		}
+		finally {
+			observation.stop();
+		}
 		if (enqueued.created()) {
 			this.lifecycleListener.enqueued(name);
 		}
@@ -89,35 +115,90 @@ public final class TaskEnqueuer {
 		}
 		String id = (options.id() != null) ? options.id() : UUID.randomUUID().toString();
 		observation.highCardinalityKeyValue(TaskObservations.TASK_ID, id);
-		TaskRegistry.Creation creation;
+		NewTask task = new NewTask(id, name, this.json.writeValueAsString(positional),
+				this.json.writeValueAsString(named), maxRetries);
+		Pending pending = new Pending(task, new TaskMessage(id, name, positional, named), options.delay(), observation);
+		this.pending.submit(pending);
+		Stored stored = awaitStored(pending);
+		if (stored.confirmation() != null) {
+			try {
+				stored.confirmation().await();
+			}
+			catch (TaskEnqueueException ex) {
+				if (stored.creation().created()) {
+					markUnpublished(id, ex);
+				}
+				throw ex;
+			}
+		}
+		return new Enqueued(stored.creation().task(), stored.creation().created());
+	}
+
+	private static Stored awaitStored(Pending pending) {
 		try {
-			creation = this.registry.create(new NewTask(id, name, this.json.writeValueAsString(positional),
-					this.json.writeValueAsString(named), maxRetries));
+			return pending.stored().get();
 		}
-		catch (DataAccessException ex) {
-			throw new TaskEnqueueException("Could not store task '" + id + "' in the registry: " + ex.getMessage(),
-					ex);
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new TaskEnqueueException("Interrupted while enqueuing task '" + pending.task().id() + "'", ex);
 		}
-		if (!creation.created()) {
+		catch (ExecutionException ex) {
+			if (ex.getCause() instanceof RuntimeException failure) {
+				throw failure;
+			}
+			throw new TaskEnqueueException("Could not enqueue task '" + pending.task().id() + "'", ex.getCause());
+		}
+	}
+
+	/**
+	 * Stores a batch of tasks with one registry call, then publishes the messages of those it
+	 * created on one channel. Storing first means a fast worker can never be overtaken by the
+	 * producer's own write.
+	 */
+	private void storeAndPublish(List<Pending> batch) {
+		List<TaskRegistry.Creation> creations;
+		try {
+			creations = this.registry.createAll(batch.stream().map(Pending::task).toList());
+		}
+		catch (RuntimeException ex) {
+			for (Pending pending : batch) {
+				pending.stored()
+					.completeExceptionally((ex instanceof DataAccessException) ? new TaskEnqueueException(
+							"Could not store task '" + pending.task().id() + "' in the registry: " + ex.getMessage(),
+							ex) : ex);
+			}
+			return;
+		}
+		List<TaskPublisher.Publication> publications = new ArrayList<>();
+		List<Integer> published = new ArrayList<>();
+		for (int i = 0; i < batch.size(); i++) {
+			Pending pending = batch.get(i);
+			TaskRegistry.Creation creation = creations.get(i);
 			TaskInfo existing = creation.task();
-			if (existing.status() == TaskStatus.SCHEDULED && existing.attempts() == 0) {
+			if (creation.created()) {
+				publications.add(new TaskPublisher.Publication(pending.message(), pending.delay(),
+						pending.observation()));
+				published.add(i);
+			}
+			else if (existing.status() == TaskStatus.SCHEDULED && existing.attempts() == 0) {
 				// It may never have been published: an earlier enqueue of this id can have lost
 				// the registry's reply, or the client sent the script again after a reconnect.
 				// A second message is harmless (workers skip or defer a task already taken), a
 				// missing one would leave the task scheduled for ever.
-				this.publisher.publish(new TaskMessage(id, existing.name(), existing.args(), existing.kwargs(), 0,
-						existing.replays()), options.delay());
+				publications.add(new TaskPublisher.Publication(new TaskMessage(existing.id(), existing.name(),
+						existing.args(), existing.kwargs(), 0, existing.replays()), pending.delay(),
+						pending.observation()));
+				published.add(i);
 			}
-			return new Enqueued(existing, false);
+			else {
+				pending.stored().complete(new Stored(creation, null));
+			}
 		}
-		try {
-			this.publisher.publish(new TaskMessage(id, name, positional, named), options.delay());
+		List<TaskPublisher.Confirmation> confirmations = this.publisher.publishAll(publications);
+		for (int p = 0; p < published.size(); p++) {
+			int i = published.get(p);
+			batch.get(i).stored().complete(new Stored(creations.get(i), confirmations.get(p)));
 		}
-		catch (TaskEnqueueException ex) {
-			markUnpublished(id, ex);
-			throw ex;
-		}
-		return new Enqueued(creation.task(), true);
 	}
 
 	/**
@@ -170,6 +251,14 @@ public final class TaskEnqueuer {
 	}
 
 	/**
+	 * Takes no more enqueues, after storing and publishing those already made.
+	 */
+	@Override
+	public void close() {
+		this.pending.close();
+	}
+
+	/**
 	 * A handle to a task.
 	 * @param id the task id
 	 * @return the handle
@@ -207,6 +296,20 @@ public final class TaskEnqueuer {
 	 * was published)
 	 */
 	public record Enqueued(TaskInfo task, boolean created) {
+	}
+
+	/** An enqueue waiting for its batch. */
+	private record Pending(NewTask task, TaskMessage message, Duration delay, Observation observation,
+			CompletableFuture<Stored> stored) {
+
+		Pending(NewTask task, TaskMessage message, Duration delay, Observation observation) {
+			this(task, message, delay, observation, new CompletableFuture<>());
+		}
+
+	}
+
+	/** What the batch did for one enqueue: the creation, and the message to await if one was sent. */
+	private record Stored(TaskRegistry.Creation creation, TaskPublisher.Confirmation confirmation) {
 	}
 
 }

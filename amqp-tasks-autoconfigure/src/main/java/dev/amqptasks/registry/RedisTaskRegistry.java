@@ -27,7 +27,6 @@ import dev.amqptasks.TaskStatus;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.data.redis.connection.MessageListener;
-import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
@@ -60,6 +59,9 @@ import org.springframework.util.Assert;
 public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 
 	private static final Duration FINAL_STATE_CHECK_INTERVAL = Duration.ofSeconds(3);
+
+	/** Tasks created by one script call: bounds how long one call holds Redis. */
+	private static final int CREATE_BATCH = 100;
 
 	private static final String STARTABLE = csv(TaskTransitions.sourcesOf(TaskStatus.RUNNING));
 
@@ -131,37 +133,41 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 
 	@Override
 	public Creation create(NewTask task) {
-		requireJson(task);
-		long now = this.clock.millis();
-		List<Object> result = run(SCRIPTS.create(), List.of(taskKey(task.id()), logKey(task.id())), now, task.id(),
-				task.name(), task.argsJson(), task.kwargsJson(), Integer.toString(task.maxRetries()));
-		if ("created".equals(result.get(0))) {
-			// What the script stored, without reading it back.
-			return new Creation(StoredTask.of(task, TaskStatus.SCHEDULED, now).toInfo(this.json), true);
-		}
-		return new Creation(toInfo(result.get(1)), false);
+		return createAll(List.of(task)).get(0);
 	}
 
 	/**
-	 * Creates many tasks in one pipeline, as {@link #create(NewTask)} does one by one: a quick
-	 * way to fill a registry for tests and benchmarks.
-	 * @param tasks the tasks
+	 * Creates the tasks with one script call per {@value #CREATE_BATCH} of them.
 	 */
-	void createAll(Collection<NewTask> tasks) {
+	@Override
+	public List<Creation> createAll(List<NewTask> tasks) {
 		tasks.forEach(this::requireJson);
-		RedisScript<List<Object>> script = SCRIPTS.create();
-		byte[] sha = script.getSha1().getBytes(StandardCharsets.UTF_8);
-		this.redis.execute((RedisCallback<Object>) (connection) -> connection.scriptingCommands()
-			.scriptLoad(script.getScriptAsString().getBytes(StandardCharsets.UTF_8)));
-		String now = Long.toString(this.clock.millis());
-		this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
-			for (NewTask task : tasks) {
-				byte[][] keysAndArgs = bytes(taskKey(task.id()), logKey(task.id()), this.base, now, this.ttlMillis,
-						task.id(), task.name(), task.argsJson(), task.kwargsJson(), Integer.toString(task.maxRetries()));
-				connection.scriptingCommands().evalSha(sha, ReturnType.MULTI, 2, keysAndArgs);
+		List<Creation> creations = new ArrayList<>(tasks.size());
+		for (int from = 0; from < tasks.size(); from += CREATE_BATCH) {
+			List<NewTask> batch = tasks.subList(from, Math.min(tasks.size(), from + CREATE_BATCH));
+			List<String> keys = new ArrayList<>(2 * batch.size());
+			String[] args = new String[5 * batch.size()];
+			int i = 0;
+			for (NewTask task : batch) {
+				keys.add(taskKey(task.id()));
+				keys.add(logKey(task.id()));
+				args[i++] = task.id();
+				args[i++] = task.name();
+				args[i++] = task.argsJson();
+				args[i++] = task.kwargsJson();
+				args[i++] = Integer.toString(task.maxRetries());
 			}
-			return null;
-		});
+			long now = this.clock.millis();
+			List<Object> results = run(SCRIPTS.create(), keys, now, args);
+			for (int t = 0; t < batch.size(); t++) {
+				List<?> result = (List<?>) results.get(t);
+				// What the script stored, without reading it back.
+				creations.add("created".equals(result.get(0))
+						? new Creation(StoredTask.of(batch.get(t), TaskStatus.SCHEDULED, now).toInfo(this.json), true)
+						: new Creation(toInfo(result.get(1)), false));
+			}
+		}
+		return creations;
 	}
 
 	@Override
@@ -449,14 +455,6 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 
 	private static String csv(Set<TaskStatus> statuses) {
 		return statuses.stream().map(TaskStatus::value).collect(Collectors.joining(","));
-	}
-
-	private static byte[][] bytes(String... values) {
-		byte[][] bytes = new byte[values.length][];
-		for (int i = 0; i < values.length; i++) {
-			bytes[i] = values[i].getBytes(StandardCharsets.UTF_8);
-		}
-		return bytes;
 	}
 
 }

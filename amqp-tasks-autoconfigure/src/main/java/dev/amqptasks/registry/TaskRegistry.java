@@ -2,6 +2,7 @@ package dev.amqptasks.registry;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -30,6 +31,16 @@ public interface TaskRegistry {
 	 * @return the stored task, and whether this call created it
 	 */
 	Creation create(NewTask task);
+
+	/**
+	 * Stores new tasks as {@link #create(NewTask)} does, in fewer round trips where the
+	 * registry can: each is created unless its id exists, independently of the others.
+	 * @param tasks the tasks
+	 * @return what {@link #create(NewTask)} returns for each task, in the same order
+	 */
+	default List<Creation> createAll(List<NewTask> tasks) {
+		return tasks.stream().map(this::create).toList();
+	}
 
 	/**
 	 * Reads a task.

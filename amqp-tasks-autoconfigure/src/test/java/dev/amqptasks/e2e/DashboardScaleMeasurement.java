@@ -16,8 +16,6 @@ import java.util.UUID;
 import dev.amqptasks.TaskError;
 import dev.amqptasks.TaskStatus;
 import dev.amqptasks.registry.NewTask;
-import dev.amqptasks.registry.RedisTaskRegistry;
-import dev.amqptasks.registry.RedisTaskRegistryFixtures;
 import dev.amqptasks.registry.TaskCounts;
 import dev.amqptasks.registry.TaskRegistry;
 import dev.amqptasks.test.LocalServices;
@@ -150,7 +148,6 @@ class DashboardScaleMeasurement {
 
 	/** Tasks over five names, most scheduled, 3% running, finished or errored. */
 	private void fill() {
-		RedisTaskRegistry redis = (RedisTaskRegistry) this.registry;
 		List<NewTask> batch = new ArrayList<>();
 		List<String> ids = new ArrayList<>();
 		for (int i = 0; i < TASKS; i++) {
@@ -158,7 +155,7 @@ class DashboardScaleMeasurement {
 			ids.add(id);
 			batch.add(new NewTask(id, NAMES[i % NAMES.length], "[" + i + "]", "{}", 3));
 			if (batch.size() == 1000 || i == TASKS - 1) {
-				RedisTaskRegistryFixtures.createAll(redis, batch);
+				this.registry.createAll(batch);
 				batch.clear();
 			}
 		}

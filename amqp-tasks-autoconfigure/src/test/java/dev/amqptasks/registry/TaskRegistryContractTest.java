@@ -104,6 +104,32 @@ abstract class TaskRegistryContractTest {
 	}
 
 	@Test
+	void creatingManyTasksCreatesEachUnlessItsIdExistsAndAnswersInOrder() {
+		String existing = aRunningTask();
+		List<NewTask> tasks = new ArrayList<>();
+		for (int i = 0; i < 250; i++) {
+			tasks.add(new NewTask(uniqueId(), "sample.add", "[" + i + "]", "{}", 2));
+		}
+		tasks.add(120, new NewTask(existing, "sample.echo", "[\"other\"]", "{}", 0));
+		tasks.add(new NewTask(tasks.get(0).id(), "sample.echo", "[\"again\"]", "{}", 0));
+		List<Creation> creations = this.registry.createAll(tasks);
+		assertThat(creations).hasSize(tasks.size());
+		for (int i = 0; i < tasks.size(); i++) {
+			Creation creation = creations.get(i);
+			NewTask task = tasks.get(i);
+			assertThat(creation.task().id()).isEqualTo(task.id());
+			boolean repeated = i == 120 || i == tasks.size() - 1;
+			assertThat(creation.created()).as("created task %d", i).isEqualTo(!repeated);
+			if (!repeated) {
+				assertThat(creation.task()).isEqualTo(this.registry.find(task.id()).orElseThrow());
+				assertThat(creation.task().args()).isEqualTo(this.json.readTree(task.argsJson()));
+			}
+		}
+		assertThat(creations.get(120).task().status()).isEqualTo(TaskStatus.RUNNING);
+		assertThat(creations.get(tasks.size() - 1).task().args()).isEqualTo(this.json.readTree("[0]"));
+	}
+
+	@Test
 	void creatingATaskWhoseArgumentsAreNotJsonIsRefused() {
 		String id = uniqueId();
 		assertThatIllegalArgumentException()
