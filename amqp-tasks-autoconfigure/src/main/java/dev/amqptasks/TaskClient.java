@@ -48,6 +48,20 @@ public interface TaskClient {
 	}
 
 	/**
+	 * Enqueues many tasks with one call, far faster than one call each: they are stored and
+	 * published in batches, and the call returns once the broker has confirmed every message.
+	 * The arguments of all of them are checked first, so that bad input enqueues none.
+	 * @param requests the tasks
+	 * @return a handle to each task, in the order of the requests
+	 * @throws InvalidTaskArgumentsException if a task is known here and its arguments do not
+	 * bind to its parameters (no task is enqueued)
+	 * @throws TaskEnqueueException if some tasks could not be stored or published: the others
+	 * are enqueued, and those that failed are {@code errored} in the registry; the exception
+	 * names the first of them and carries the others as suppressed exceptions
+	 */
+	List<TaskHandle> enqueueAll(List<TaskRequest> requests);
+
+	/**
 	 * A handle to an existing task.
 	 * @param id the task id
 	 * @return the handle, or empty if the registry does not know the id

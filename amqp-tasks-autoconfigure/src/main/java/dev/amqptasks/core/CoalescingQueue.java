@@ -2,36 +2,35 @@ package dev.amqptasks.core;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
-
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
+import java.util.function.Function;
 
 import org.springframework.util.Assert;
 
 /**
  * Hands what many threads submit to one thread, in batches of whatever arrived while the
- * previous batch was handled. Alone, an item is handled at once; under load, items wait at most
- * for one batch and share its cost. The thread starts with the first item and ends with
- * {@link #close()}, after handling every item submitted before.
+ * previous batch was handled, and gives each caller its own result. Alone, an item is handled
+ * at once; under load, items wait at most for one batch and share its cost (one round trip to
+ * Redis or the broker for the batch rather than one per item). The thread starts with the
+ * first item and ends with {@link #close()}, after handling every item submitted before.
  *
  * @param <T> the items
+ * @param <R> the result of one item
  */
-final class CoalescingQueue<T> implements AutoCloseable {
-
-	private static final Log logger = LogFactory.getLog(CoalescingQueue.class);
+public final class CoalescingQueue<T, R> implements AutoCloseable {
 
 	private static final long CLOSE_CHECK_MILLIS = 100;
 
-	private final LinkedBlockingQueue<T> items = new LinkedBlockingQueue<>();
+	private final LinkedBlockingQueue<Pending<T, R>> items = new LinkedBlockingQueue<>();
 
 	private final String threadName;
 
 	private final int maxBatch;
 
-	private final Consumer<List<T>> handler;
+	private final Function<List<T>, List<R>> handler;
 
 	private final Object monitor = new Object();
 
@@ -43,9 +42,10 @@ final class CoalescingQueue<T> implements AutoCloseable {
 	 * Creates a queue.
 	 * @param threadName the name of the thread that handles the batches
 	 * @param maxBatch the most items in one batch
-	 * @param handler handles one batch; it must settle every item itself, even when it throws
+	 * @param handler handles one batch: returns the result of each item, in order, or throws
+	 * for the whole batch
 	 */
-	CoalescingQueue(String threadName, int maxBatch, Consumer<List<T>> handler) {
+	public CoalescingQueue(String threadName, int maxBatch, Function<List<T>, List<R>> handler) {
 		Assert.isTrue(maxBatch > 0, "'maxBatch' must be positive");
 		this.threadName = threadName;
 		this.maxBatch = maxBatch;
@@ -53,26 +53,61 @@ final class CoalescingQueue<T> implements AutoCloseable {
 	}
 
 	/**
-	 * Queues an item for the next batch.
+	 * Handles an item in the next batch and waits for its result. The wait is not interrupted:
+	 * a batch always ends, and an item that was handled must not look lost to its caller.
 	 * @param item the item
+	 * @return the item's result
+	 * @throws IllegalStateException if the queue is closed
+	 * @throws RuntimeException what the handler threw for the item's batch
+	 */
+	public R submit(T item) {
+		return resultOf(offer(item));
+	}
+
+	/**
+	 * Queues an item for the next batch without waiting.
+	 * @param item the item
+	 * @return its result, or what the handler threw for its batch, once the batch is handled
 	 * @throws IllegalStateException if the queue is closed
 	 */
-	void submit(T item) {
+	public CompletableFuture<R> offer(T item) {
+		Pending<T, R> pending = new Pending<>(item, new CompletableFuture<>());
 		synchronized (this.monitor) {
 			Assert.state(!this.closed, "Closed: no more items are taken");
-			this.items.add(item);
+			this.items.add(pending);
 			if (this.thread == null) {
 				this.thread = new Thread(this::handleBatches, this.threadName);
 				this.thread.setDaemon(true);
 				this.thread.start();
 			}
 		}
+		return pending.result();
+	}
+
+	/**
+	 * Waits, without being interrupted, for the result of an {@link #offer(Object) offered}
+	 * item.
+	 * @param <R> the result type
+	 * @param result the item's future
+	 * @return the item's result
+	 * @throws RuntimeException what the handler threw for the item's batch
+	 */
+	public static <R> R resultOf(CompletableFuture<R> result) {
+		try {
+			return result.join();
+		}
+		catch (CompletionException ex) {
+			if (ex.getCause() instanceof RuntimeException failure) {
+				throw failure;
+			}
+			throw ex;
+		}
 	}
 
 	private void handleBatches() {
-		List<T> batch = new ArrayList<>(this.maxBatch);
+		List<Pending<T, R>> batch = new ArrayList<>(this.maxBatch);
 		while (true) {
-			T first;
+			Pending<T, R> first;
 			try {
 				// Timed, so that a close is seen without interrupting a batch's I/O.
 				first = this.items.poll(CLOSE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
@@ -89,14 +124,30 @@ final class CoalescingQueue<T> implements AutoCloseable {
 			}
 			batch.add(first);
 			this.items.drainTo(batch, this.maxBatch - 1);
-			try {
-				this.handler.accept(List.copyOf(batch));
-			}
-			catch (RuntimeException ex) {
-				logger.error("A batch handler failed", ex);
-			}
+			handle(batch);
 			batch.clear();
 		}
+	}
+
+	private void handle(List<Pending<T, R>> batch) {
+		try {
+			List<R> results = this.handler.apply(batch.stream().map(Pending::item).toList());
+			Assert.state(results.size() == batch.size(), "The handler must return one result per item");
+			for (int i = 0; i < batch.size(); i++) {
+				batch.get(i).result().complete(results.get(i));
+			}
+		}
+		catch (RuntimeException | Error ex) {
+			batch.forEach((pending) -> pending.result().completeExceptionally(ex));
+		}
+	}
+
+	/**
+	 * The items waiting for a batch.
+	 * @return their number
+	 */
+	int queued() {
+		return this.items.size();
 	}
 
 	private boolean isClosed() {
@@ -123,6 +174,9 @@ final class CoalescingQueue<T> implements AutoCloseable {
 				Thread.currentThread().interrupt();
 			}
 		}
+	}
+
+	private record Pending<T, R>(T item, CompletableFuture<R> result) {
 	}
 
 }

@@ -7,6 +7,7 @@ import java.util.Optional;
 import dev.amqptasks.EnqueueOptions;
 import dev.amqptasks.TaskClient;
 import dev.amqptasks.TaskHandle;
+import dev.amqptasks.TaskRequest;
 import dev.amqptasks.registry.TaskRegistry;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -32,6 +33,18 @@ public final class DefaultTaskClient implements TaskClient {
 		TaskEnqueuer.Enqueued enqueued = this.enqueuer.enqueue(task, this.json.valueToTree(args),
 				this.json.valueToTree(kwargs), options);
 		return this.enqueuer.handle(enqueued.task().id());
+	}
+
+	@Override
+	public List<TaskHandle> enqueueAll(List<TaskRequest> requests) {
+		List<TaskEnqueuer.Request> tasks = requests.stream()
+			.map((request) -> new TaskEnqueuer.Request(request.task(), this.json.valueToTree(request.args()),
+					this.json.valueToTree(request.kwargs()), request.options()))
+			.toList();
+		return this.enqueuer.enqueueAll(tasks)
+			.stream()
+			.map((enqueued) -> (TaskHandle) this.enqueuer.handle(enqueued.task().id()))
+			.toList();
 	}
 
 	@Override

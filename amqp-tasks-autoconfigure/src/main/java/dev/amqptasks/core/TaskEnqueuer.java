@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 
 import dev.amqptasks.EnqueueOptions;
 import dev.amqptasks.InvalidTaskArgumentsException;
@@ -53,7 +52,7 @@ public final class TaskEnqueuer implements AutoCloseable {
 
 	private TaskLifecycleListener lifecycleListener = TaskLifecycleListener.NONE;
 
-	private final CoalescingQueue<Pending> pending = new CoalescingQueue<>("amqp-tasks-enqueue", MAX_BATCH,
+	private final CoalescingQueue<Pending, Stored> batches = new CoalescingQueue<>("amqp-tasks-enqueue", MAX_BATCH,
 			this::storeAndPublish);
 
 	public TaskEnqueuer(TaskCatalog catalog, TaskArguments arguments, TaskRegistry registry, TaskPublisher publisher,
@@ -77,49 +76,92 @@ public final class TaskEnqueuer implements AutoCloseable {
 	 * @throws TaskEnqueueException if the registry or the broker failed
 	 */
 	public Enqueued enqueue(String name, JsonNode args, JsonNode kwargs, EnqueueOptions options) {
-		// Observed so that the publish, and through its headers the run, become children of
-		// whatever the caller is doing (an HTTP request, a task that enqueues another).
-		Observation observation = Observation.createNotStarted(TaskObservations.ENQUEUE, this.observationRegistry)
-			.contextualName("enqueue " + name)
-			.lowCardinalityKeyValue(TaskObservations.TASK, name)
-			.start();
-		Enqueued enqueued;
-		try {
-			enqueued = enqueue(name, args, kwargs, options, observation);
+		return enqueueAll(List.of(new Request(name, args, kwargs, options))).get(0);
+	}
+
+	/**
+	 * Enqueues many tasks: checks all their arguments first, so that bad input enqueues none of
+	 * them, then stores and publishes them in batches and waits for every confirm.
+	 * @param requests the tasks
+	 * @return for each request, in order, the stored task and whether this call created it
+	 * @throws InvalidTaskArgumentsException if the arguments of a request cannot bind to a known
+	 * task (nothing is enqueued)
+	 * @throws TaskEnqueueException if the registry or the broker failed for some of the tasks:
+	 * the others are enqueued; those that failed are {@code errored} if they were stored, and
+	 * the exception names the first of them (the others are suppressed exceptions)
+	 */
+	public List<Enqueued> enqueueAll(List<Request> requests) {
+		List<Pending> pending = requests.stream().map(this::prepare).toList();
+		List<CompletableFuture<Stored>> stored = new ArrayList<>(pending.size());
+		for (Pending task : pending) {
+			// Observed so that the publish, and through its headers the run, become children of
+			// whatever the caller is doing (an HTTP request, a task that enqueues another).
+			task.observation().start();
+			stored.add(this.batches.offer(task));
 		}
-		catch (RuntimeException ex) {
-			observation.error(ex);
-			throw ex;
+		List<Enqueued> enqueued = new ArrayList<>(pending.size());
+		RuntimeException failure = null;
+		for (int i = 0; i < pending.size(); i++) {
+			Pending task = pending.get(i);
+			try {
+				enqueued.add(awaitEnqueued(task, stored.get(i)));
+			}
+			catch (RuntimeException ex) {
+				task.observation().error(ex);
+				if (failure == null) {
+					failure = ex;
+				}
+				else {
+					failure.addSuppressed(ex);
+				}
+			}
+			finally {
+				task.observation().stop();
+			}
 		}
-		finally {
-			observation.stop();
+		if (failure != null) {
+			throw failure;
 		}
-		if (enqueued.created()) {
-			this.lifecycleListener.enqueued(name);
-		}
+		enqueued.stream()
+			.filter(Enqueued::created)
+			.forEach((task) -> this.lifecycleListener.enqueued(task.task().name()));
 		return enqueued;
 	}
 
-	private Enqueued enqueue(String name, JsonNode args, JsonNode kwargs, EnqueueOptions options,
-			Observation observation) {
-		JsonNode positional = (args != null) ? args : this.json.createArrayNode();
-		JsonNode named = (kwargs != null) ? kwargs : this.json.createObjectNode();
+	private Pending prepare(Request request) {
+		String name = request.name();
+		JsonNode positional = (request.args() != null) ? request.args() : this.json.createArrayNode();
+		JsonNode named = (request.kwargs() != null) ? request.kwargs() : this.json.createObjectNode();
 		TaskDefinition known = this.catalog.find(name).orElse(null);
 		if (known != null) {
 			this.arguments.bind(known, positional, named, null);
 		}
 		int maxRetries = (known != null) ? known.maxRetries(this.maxRetries) : this.maxRetries;
+		EnqueueOptions options = request.options();
 		if (options.delay() != null && options.delay().compareTo(TaskTopology.MAX_DELAY) > 0) {
 			throw new IllegalArgumentException("A delay must be at most " + TaskTopology.MAX_DELAY + ", was "
 					+ options.delay());
 		}
 		String id = (options.id() != null) ? options.id() : UUID.randomUUID().toString();
-		observation.highCardinalityKeyValue(TaskObservations.TASK_ID, id);
+		Observation observation = Observation.createNotStarted(TaskObservations.ENQUEUE, this.observationRegistry)
+			.contextualName("enqueue " + name)
+			.lowCardinalityKeyValue(TaskObservations.TASK, name)
+			.highCardinalityKeyValue(TaskObservations.TASK_ID, id);
 		NewTask task = new NewTask(id, name, this.json.writeValueAsString(positional),
 				this.json.writeValueAsString(named), maxRetries);
-		Pending pending = new Pending(task, new TaskMessage(id, name, positional, named), options.delay(), observation);
-		this.pending.submit(pending);
-		Stored stored = awaitStored(pending);
+		return new Pending(task, new TaskMessage(id, name, positional, named), options.delay(), observation);
+	}
+
+	private Enqueued awaitEnqueued(Pending task, CompletableFuture<Stored> future) {
+		String id = task.task().id();
+		Stored stored;
+		try {
+			stored = CoalescingQueue.resultOf(future);
+		}
+		catch (DataAccessException ex) {
+			throw new TaskEnqueueException("Could not store task '" + id + "' in the registry: " + ex.getMessage(),
+					ex);
+		}
 		if (stored.confirmation() != null) {
 			try {
 				stored.confirmation().await();
@@ -134,41 +176,14 @@ public final class TaskEnqueuer implements AutoCloseable {
 		return new Enqueued(stored.creation().task(), stored.creation().created());
 	}
 
-	private static Stored awaitStored(Pending pending) {
-		try {
-			return pending.stored().get();
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new TaskEnqueueException("Interrupted while enqueuing task '" + pending.task().id() + "'", ex);
-		}
-		catch (ExecutionException ex) {
-			if (ex.getCause() instanceof RuntimeException failure) {
-				throw failure;
-			}
-			throw new TaskEnqueueException("Could not enqueue task '" + pending.task().id() + "'", ex.getCause());
-		}
-	}
-
 	/**
 	 * Stores a batch of tasks with one registry call, then publishes the messages of those it
 	 * created on one channel. Storing first means a fast worker can never be overtaken by the
 	 * producer's own write.
 	 */
-	private void storeAndPublish(List<Pending> batch) {
-		List<TaskRegistry.Creation> creations;
-		try {
-			creations = this.registry.createAll(batch.stream().map(Pending::task).toList());
-		}
-		catch (RuntimeException ex) {
-			for (Pending pending : batch) {
-				pending.stored()
-					.completeExceptionally((ex instanceof DataAccessException) ? new TaskEnqueueException(
-							"Could not store task '" + pending.task().id() + "' in the registry: " + ex.getMessage(),
-							ex) : ex);
-			}
-			return;
-		}
+	private List<Stored> storeAndPublish(List<Pending> batch) {
+		List<TaskRegistry.Creation> creations = this.registry.createAll(batch.stream().map(Pending::task).toList());
+		Stored[] stored = new Stored[batch.size()];
 		List<TaskPublisher.Publication> publications = new ArrayList<>();
 		List<Integer> published = new ArrayList<>();
 		for (int i = 0; i < batch.size(); i++) {
@@ -191,14 +206,15 @@ public final class TaskEnqueuer implements AutoCloseable {
 				published.add(i);
 			}
 			else {
-				pending.stored().complete(new Stored(creation, null));
+				stored[i] = new Stored(creation, null);
 			}
 		}
 		List<TaskPublisher.Confirmation> confirmations = this.publisher.publishAll(publications);
 		for (int p = 0; p < published.size(); p++) {
 			int i = published.get(p);
-			batch.get(i).stored().complete(new Stored(creations.get(i), confirmations.get(p)));
+			stored[i] = new Stored(creations.get(i), confirmations.get(p));
 		}
+		return List.of(stored);
 	}
 
 	/**
@@ -255,7 +271,7 @@ public final class TaskEnqueuer implements AutoCloseable {
 	 */
 	@Override
 	public void close() {
-		this.pending.close();
+		this.batches.close();
 	}
 
 	/**
@@ -298,14 +314,19 @@ public final class TaskEnqueuer implements AutoCloseable {
 	public record Enqueued(TaskInfo task, boolean created) {
 	}
 
+	/**
+	 * A task to enqueue.
+	 *
+	 * @param name the task name
+	 * @param args positional arguments, a JSON array or {@code null}
+	 * @param kwargs named arguments, a JSON object or {@code null}
+	 * @param options id and delay
+	 */
+	public record Request(String name, JsonNode args, JsonNode kwargs, EnqueueOptions options) {
+	}
+
 	/** An enqueue waiting for its batch. */
-	private record Pending(NewTask task, TaskMessage message, Duration delay, Observation observation,
-			CompletableFuture<Stored> stored) {
-
-		Pending(NewTask task, TaskMessage message, Duration delay, Observation observation) {
-			this(task, message, delay, observation, new CompletableFuture<>());
-		}
-
+	private record Pending(NewTask task, TaskMessage message, Duration delay, Observation observation) {
 	}
 
 	/** What the batch did for one enqueue: the creation, and the message to await if one was sent. */

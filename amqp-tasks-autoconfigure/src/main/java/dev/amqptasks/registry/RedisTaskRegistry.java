@@ -230,16 +230,40 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 
 	@Override
 	public StartOutcome start(NewTask task, String workerId, Duration lease) {
-		requireJson(task);
+		return startAll(List.of(task), workerId, lease).get(0);
+	}
+
+	@Override
+	public List<StartOutcome> startAll(List<NewTask> tasks, String workerId, Duration lease) {
+		tasks.forEach(this::requireJson);
 		Assert.notNull(workerId, "'workerId' must not be null");
 		requirePositive(lease);
 		long now = this.clock.millis();
-		List<Object> result = run(SCRIPTS.start(), List.of(taskKey(task.id()), logKey(task.id())), now, STARTABLE,
-				CANCELABLE, workerId, Long.toString(now + lease.toMillis()), task.id(), task.name(), task.argsJson(),
-				task.kwargsJson(), Integer.toString(task.maxRetries()), Integer.toString(task.attempts()),
-				Integer.toString(task.replay()));
-		Decision decision = Decision.valueOf(((String) result.get(0)).toUpperCase(Locale.ROOT));
-		return new StartOutcome(decision, status((String) result.get(1)), ((Long) result.get(2)).intValue());
+		String[] args = new String[4 + 7 * tasks.size()];
+		args[0] = STARTABLE;
+		args[1] = CANCELABLE;
+		args[2] = workerId;
+		args[3] = Long.toString(now + lease.toMillis());
+		List<String> keys = new ArrayList<>(2 * tasks.size());
+		int a = 4;
+		for (NewTask task : tasks) {
+			keys.add(taskKey(task.id()));
+			keys.add(logKey(task.id()));
+			args[a++] = task.id();
+			args[a++] = task.name();
+			args[a++] = task.argsJson();
+			args[a++] = task.kwargsJson();
+			args[a++] = Integer.toString(task.maxRetries());
+			args[a++] = Integer.toString(task.attempts());
+			args[a++] = Integer.toString(task.replay());
+		}
+		List<StartOutcome> outcomes = new ArrayList<>(tasks.size());
+		for (Object started : run(SCRIPTS.start(), keys, now, args)) {
+			List<?> result = (List<?>) started;
+			Decision decision = Decision.valueOf(((String) result.get(0)).toUpperCase(Locale.ROOT));
+			outcomes.add(new StartOutcome(decision, status((String) result.get(1)), ((Long) result.get(2)).intValue()));
+		}
+		return outcomes;
 	}
 
 	@Override
@@ -284,10 +308,17 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 
 	@Override
 	public void finish(String id, String resultJson) {
-		StoredTask.requireJson(this.json, resultJson, "The result");
+		finishAll(List.of(new TaskResult(id, resultJson))).get(0).orThrow();
+	}
+
+	@Override
+	public List<ChangeOutcome> finishAll(List<TaskResult> results) {
+		results.forEach((result) -> StoredTask.requireJson(this.json, result.resultJson(), "The result"));
+		List<String> ids = results.stream().map(TaskResult::id).toList();
+		List<List<String>> values = results.stream().map((result) -> List.of(result.resultJson())).toList();
 		// The error of an earlier, retried attempt does not describe a finished task.
-		transitionRemoving(id, TaskStatus.FINISHED, TaskTransitions.sourcesOf(TaskStatus.FINISHED),
-				StoredTask.LEASE_UNTIL + "," + StoredTask.ERROR, StoredTask.RESULT, resultJson);
+		return transitionAll(ids, TaskStatus.FINISHED, TaskTransitions.sourcesOf(TaskStatus.FINISHED),
+				StoredTask.LEASE_UNTIL + "," + StoredTask.ERROR, List.of(StoredTask.RESULT), values);
 	}
 
 	@Override
@@ -306,20 +337,49 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 	 * Changes the state of a task, storing the given fields. Every change made here ends the
 	 * running attempt (or comes before any), so it also removes the lease.
 	 */
-	private void transition(String id, TaskStatus to, Set<TaskStatus> sources, String... fields) {
-		transitionRemoving(id, to, sources, StoredTask.LEASE_UNTIL, fields);
+	private void transition(String id, TaskStatus to, Set<TaskStatus> sources, String... fieldsAndValues) {
+		List<String> fields = new ArrayList<>();
+		List<String> values = new ArrayList<>();
+		for (int i = 0; i + 1 < fieldsAndValues.length; i += 2) {
+			fields.add(fieldsAndValues[i]);
+			values.add(fieldsAndValues[i + 1]);
+		}
+		transitionAll(List.of(id), to, sources, StoredTask.LEASE_UNTIL, fields, List.of(values)).get(0).orThrow();
 	}
 
-	private void transitionRemoving(String id, TaskStatus to, Set<TaskStatus> sources, String removed,
-			String... fields) {
-		String[] args = new String[5 + fields.length];
-		args[0] = to.value();
-		args[1] = csv(sources);
-		args[2] = to.isFinal() ? "1" : "0";
-		args[3] = id;
-		args[4] = removed;
-		System.arraycopy(fields, 0, args, 5, fields.length);
-		check(id, to, run(SCRIPTS.transition(), id, args));
+	/**
+	 * Makes the same change to many tasks with one script call, each task with its own values
+	 * of the fields stored.
+	 */
+	private List<ChangeOutcome> transitionAll(List<String> ids, TaskStatus to, Set<TaskStatus> sources,
+			String removed, List<String> fields, List<List<String>> values) {
+		List<String> keys = new ArrayList<>(2 * ids.size());
+		List<String> args = new ArrayList<>(5 + ids.size() * (1 + fields.size()));
+		args.add(to.value());
+		args.add(csv(sources));
+		args.add(to.isFinal() ? "1" : "0");
+		args.add(removed);
+		args.add(String.join(",", fields));
+		for (int i = 0; i < ids.size(); i++) {
+			keys.add(taskKey(ids.get(i)));
+			keys.add(logKey(ids.get(i)));
+			args.add(ids.get(i));
+			args.addAll(values.get(i));
+		}
+		List<Object> results = run(SCRIPTS.transition(), keys, args.toArray(String[]::new));
+		List<ChangeOutcome> outcomes = new ArrayList<>(ids.size());
+		for (int i = 0; i < ids.size(); i++) {
+			outcomes.add(outcome(ids.get(i), to, (List<?>) results.get(i)));
+		}
+		return outcomes;
+	}
+
+	private static ChangeOutcome outcome(String id, TaskStatus to, List<?> result) {
+		return switch ((String) result.get(0)) {
+			case "missing" -> new ChangeOutcome(new TaskNotFoundException(id));
+			case "illegal" -> new ChangeOutcome(new IllegalTaskStateChangeException(id, status((String) result.get(1)), to));
+			default -> ChangeOutcome.STORED;
+		};
 	}
 
 	@Override
@@ -408,10 +468,7 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 	}
 
 	private void check(String id, TaskStatus to, List<Object> result) {
-		requireFound(id, result);
-		if ("illegal".equals(result.get(0))) {
-			throw new IllegalTaskStateChangeException(id, status((String) result.get(1)), to);
-		}
+		outcome(id, to, result).orThrow();
 	}
 
 	private void requireFound(String id, List<Object> result) {

@@ -1,6 +1,7 @@
 package dev.amqptasks.registry;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -89,6 +90,18 @@ public interface TaskRegistry {
 	StartOutcome start(NewTask task, String workerId, Duration lease);
 
 	/**
+	 * Starts attempts of many delivered messages, as {@link #start(NewTask, String, Duration)}
+	 * does one by one, in fewer round trips where the registry can.
+	 * @param tasks the tasks as their messages carry them
+	 * @param workerId the worker
+	 * @param lease how long the new attempts are held without a renewal
+	 * @return the outcome of each, in the same order
+	 */
+	default List<StartOutcome> startAll(List<NewTask> tasks, String workerId, Duration lease) {
+		return tasks.stream().map((task) -> start(task, workerId, lease)).toList();
+	}
+
+	/**
 	 * Renews the leases of tasks this worker runs. Tasks that are not {@code running} on this
 	 * worker are left alone.
 	 * @param ids the ids of the tasks running on the worker
@@ -127,6 +140,26 @@ public interface TaskRegistry {
 	 * @param resultJson the result as JSON text ({@code "null"} for no value)
 	 */
 	void finish(String id, String resultJson);
+
+	/**
+	 * Finishes many tasks, as {@link #finish(String, String)} does one by one, in fewer round
+	 * trips where the registry can; each change is made or refused independently of the others.
+	 * @param results the tasks and their results
+	 * @return how each change ended, in the same order
+	 */
+	default List<ChangeOutcome> finishAll(List<TaskResult> results) {
+		List<ChangeOutcome> outcomes = new ArrayList<>(results.size());
+		for (TaskResult result : results) {
+			try {
+				finish(result.id(), result.resultJson());
+				outcomes.add(ChangeOutcome.STORED);
+			}
+			catch (TaskNotFoundException | IllegalTaskStateChangeException ex) {
+				outcomes.add(new ChangeOutcome(ex));
+			}
+		}
+		return outcomes;
+	}
 
 	/**
 	 * Moves a task to {@code errored} with the error.
@@ -219,6 +252,37 @@ public interface TaskRegistry {
 	/**
 	 * What a worker does with a delivered message.
 	 */
+	/**
+	 * A finished task's result, for {@link #finishAll(List)}.
+	 *
+	 * @param id the task id
+	 * @param resultJson the result as JSON text
+	 */
+	record TaskResult(String id, String resultJson) {
+	}
+
+	/**
+	 * How one change of a batch ended.
+	 *
+	 * @param refusal the exception that the one-task method throws for this change, or
+	 * {@code null} if the change is stored
+	 */
+	record ChangeOutcome(RuntimeException refusal) {
+
+		/** The change is stored. */
+		public static final ChangeOutcome STORED = new ChangeOutcome(null);
+
+		/**
+		 * Throws the refusal, if the change was refused.
+		 */
+		public void orThrow() {
+			if (this.refusal != null) {
+				throw this.refusal;
+			}
+		}
+
+	}
+
 	enum Decision {
 
 		/** Run the task now. */

@@ -88,8 +88,12 @@ final class TaskRunner {
 
 	private final Observability observability;
 
-	TaskRunner(Collaborators collaborators, RunningTasks running, ScheduledExecutorService timeouts, String workerId,
-			TaskWorker.Settings settings, BooleanSupplier stopping, Observability observability) {
+	private final CoalescedRegistryWrites writes;
+
+	TaskRunner(Collaborators collaborators, CoalescedRegistryWrites writes, RunningTasks running,
+			ScheduledExecutorService timeouts, String workerId, TaskWorker.Settings settings, BooleanSupplier stopping,
+			Observability observability) {
+		this.writes = writes;
 		this.reader = new MessageReader(collaborators.json(), settings.maxMessageSize());
 		this.catalog = collaborators.catalog();
 		this.invoker = collaborators.invoker();
@@ -163,9 +167,9 @@ final class TaskRunner {
 		}
 		TaskPolicy policy = definition.policy(this.defaults);
 		AtomicReference<StartOutcome> started = new AtomicReference<>();
-		Stored start = store(() -> started.set(this.registry.start(new NewTask(task.id(), task.task(),
+		Stored start = store(() -> started.set(this.writes.start(new NewTask(task.id(), task.task(),
 				this.json.writeValueAsString(task.args()), this.json.writeValueAsString(task.kwargs()),
-				policy.maxRetries(), task.attempts(), task.replay()), this.workerId, this.lease)));
+				policy.maxRetries(), task.attempts(), task.replay()))));
 		if (start != Stored.YES) {
 			if (start == Stored.REFUSED) {
 				delivery.deadLetter("the registry refused to start it", null);
@@ -266,7 +270,7 @@ final class TaskRunner {
 		if (failure == null) {
 			try {
 				String resultJson = this.json.writeValueAsString(result);
-				if (store(() -> this.registry.finish(task.id(), resultJson)) != Stored.ABANDONED) {
+				if (store(() -> this.writes.finish(task.id(), resultJson)) != Stored.ABANDONED) {
 					delivery.ack();
 				}
 				return Outcome.FINISHED;

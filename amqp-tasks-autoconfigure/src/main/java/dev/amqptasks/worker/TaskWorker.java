@@ -73,6 +73,8 @@ public final class TaskWorker implements SmartLifecycle {
 
 	private TaskRunner runner;
 
+	private CoalescedRegistryWrites writes;
+
 	private final Object lifecycleMonitor = new Object();
 
 	private volatile boolean started;
@@ -149,7 +151,8 @@ public final class TaskWorker implements SmartLifecycle {
 				this.beaconSender.execute(this::sendBeacon);
 			};
 			this.connectionFactory.addConnectionListener(this.redeclareBeacon);
-			this.runner = new TaskRunner(this.collaborators, this.running, this.control, this.identity.id(),
+			this.writes = new CoalescedRegistryWrites(this.registry, this.identity.id(), this.settings.leaseTtl());
+			this.runner = new TaskRunner(this.collaborators, this.writes, this.running, this.control, this.identity.id(),
 					this.settings, () -> this.stopping,
 					new TaskRunner.Observability(this.observationRegistry, this.lifecycleListener));
 			long interval = this.settings.cancelCheckInterval().toMillis();
@@ -343,6 +346,8 @@ public final class TaskWorker implements SmartLifecycle {
 			}
 			this.container.stop();
 			this.container.destroy();
+			// After the tasks: what they stored last goes out before the worker reports stopped.
+			this.writes.close();
 			this.control.shutdownNow();
 			this.housekeeping.shutdownNow();
 			this.connectionFactory.removeConnectionListener(this.redeclareBeacon);

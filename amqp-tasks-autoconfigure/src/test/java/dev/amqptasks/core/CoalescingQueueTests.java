@@ -3,9 +3,11 @@ package dev.amqptasks.core;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import org.junit.jupiter.api.Test;
 
@@ -17,79 +19,79 @@ class CoalescingQueueTests {
 
 	private final List<List<Integer>> batches = new CopyOnWriteArrayList<>();
 
+	private final CountDownLatch firstBatchEntered = new CountDownLatch(1);
+
+	private final CountDownLatch releaseFirstBatch = new CountDownLatch(1);
+
 	@Test
-	void itemsSubmittedWhileABatchIsHandledFormTheNextBatchUpToTheLimit() throws InterruptedException {
-		CountDownLatch firstBatchEntered = new CountDownLatch(1);
-		CountDownLatch releaseFirstBatch = new CountDownLatch(1);
-		try (CoalescingQueue<Integer> queue = new CoalescingQueue<>("test-coalescing", 3, (batch) -> {
-			this.batches.add(batch);
-			if (batch.contains(0)) {
-				firstBatchEntered.countDown();
-				awaitLatch(releaseFirstBatch);
-			}
-		})) {
-			queue.submit(0);
-			assertThat(firstBatchEntered.await(10, TimeUnit.SECONDS)).isTrue();
+	void itemsSubmittedWhileABatchIsHandledFormTheNextBatchUpToTheLimitAndEachGetsItsOwnResult() throws Exception {
+		try (CoalescingQueue<Integer, String> queue = new CoalescingQueue<>("test-coalescing", 3,
+				holdingTheFirstBatch((item) -> "result " + item))) {
+			CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> queue.submit(0));
+			assertThat(this.firstBatchEntered.await(10, TimeUnit.SECONDS)).isTrue();
+			List<CompletableFuture<String>> later = new ArrayList<>();
 			for (int i = 1; i <= 5; i++) {
-				queue.submit(i);
+				int item = i;
+				later.add(CompletableFuture.supplyAsync(() -> queue.submit(item)));
+				await().atMost(Duration.ofSeconds(10)).until(() -> queue.queued() == item);
 			}
-			releaseFirstBatch.countDown();
-			await().atMost(Duration.ofSeconds(10)).until(() -> handled().size() == 6);
+			this.releaseFirstBatch.countDown();
+			assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("result 0");
+			for (int i = 1; i <= 5; i++) {
+				assertThat(later.get(i - 1).get(10, TimeUnit.SECONDS)).isEqualTo("result " + i);
+			}
 		}
 		assertThat(this.batches).containsExactly(List.of(0), List.of(1, 2, 3), List.of(4, 5));
 	}
 
 	@Test
-	void closingHandlesWhatIsQueuedThenRefusesMore() throws InterruptedException {
-		CountDownLatch firstBatchEntered = new CountDownLatch(1);
-		CountDownLatch releaseFirstBatch = new CountDownLatch(1);
-		CoalescingQueue<Integer> queue = new CoalescingQueue<>("test-coalescing", 10, (batch) -> {
-			this.batches.add(batch);
-			firstBatchEntered.countDown();
-			awaitLatch(releaseFirstBatch);
-		});
-		queue.submit(1);
-		assertThat(firstBatchEntered.await(10, TimeUnit.SECONDS)).isTrue();
-		queue.submit(2);
-		queue.submit(3);
-		Thread closer = new Thread(queue::close);
-		closer.start();
-		await().atMost(Duration.ofSeconds(10))
-			.untilAsserted(() -> assertThatIllegalStateException().isThrownBy(() -> queue.submit(4)));
-		releaseFirstBatch.countDown();
-		closer.join(10_000);
-		assertThat(closer.isAlive()).isFalse();
-		assertThat(handled()).containsExactly(1, 2, 3);
-	}
-
-	@Test
-	void aFailingBatchDoesNotStopTheBatchesAfterIt() {
-		try (CoalescingQueue<Integer> queue = new CoalescingQueue<>("test-coalescing", 10, (batch) -> {
+	void whatTheHandlerThrowsReachesEveryCallerOfTheBatchAndLaterBatchesStillRun() {
+		try (CoalescingQueue<Integer, String> queue = new CoalescingQueue<>("test-coalescing", 10, (batch) -> {
 			this.batches.add(batch);
 			if (batch.contains(1)) {
 				throw new IllegalStateException("the handler failed");
 			}
+			return batch.stream().map(String::valueOf).toList();
 		})) {
-			queue.submit(1);
-			await().atMost(Duration.ofSeconds(10)).until(() -> handled().contains(1));
-			queue.submit(2);
-			await().atMost(Duration.ofSeconds(10)).until(() -> handled().contains(2));
+			assertThatIllegalStateException().isThrownBy(() -> queue.submit(1)).withMessage("the handler failed");
+			assertThat(queue.submit(2)).isEqualTo("2");
 		}
 	}
 
-	private List<Integer> handled() {
-		List<Integer> all = new ArrayList<>();
-		this.batches.forEach(all::addAll);
-		return all;
+	@Test
+	void closingHandlesWhatIsQueuedThenRefusesMore() throws Exception {
+		CoalescingQueue<Integer, String> queue = new CoalescingQueue<>("test-coalescing", 10,
+				holdingTheFirstBatch(String::valueOf));
+		CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> queue.submit(1));
+		assertThat(this.firstBatchEntered.await(10, TimeUnit.SECONDS)).isTrue();
+		CompletableFuture<String> second = CompletableFuture.supplyAsync(() -> queue.submit(2));
+		await().atMost(Duration.ofSeconds(10)).until(() -> queue.queued() == 1);
+		CompletableFuture<Void> closed = CompletableFuture.runAsync(queue::close);
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThatIllegalStateException().isThrownBy(() -> queue.submit(3)));
+		assertThat(closed).isNotDone();
+		this.releaseFirstBatch.countDown();
+		closed.get(10, TimeUnit.SECONDS);
+		assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("1");
+		assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo("2");
 	}
 
-	private static void awaitLatch(CountDownLatch latch) {
-		try {
-			assertThat(latch.await(10, TimeUnit.SECONDS)).isTrue();
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
+	/** A handler that holds its first batch until released, answering each item with the function. */
+	private Function<List<Integer>, List<String>> holdingTheFirstBatch(Function<Integer, String> answer) {
+		return (batch) -> {
+			boolean firstBatch = this.batches.isEmpty();
+			this.batches.add(batch);
+			if (firstBatch) {
+				this.firstBatchEntered.countDown();
+				try {
+					assertThat(this.releaseFirstBatch.await(10, TimeUnit.SECONDS)).isTrue();
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}
+			return batch.stream().map(answer).toList();
+		};
 	}
 
 }

@@ -1,6 +1,7 @@
 package dev.amqptasks.e2e;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -9,12 +10,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import dev.amqptasks.EnqueueOptions;
+import dev.amqptasks.InvalidTaskArgumentsException;
 import dev.amqptasks.TaskClient;
 import dev.amqptasks.TaskContext;
 import dev.amqptasks.TaskEvent;
 import dev.amqptasks.TaskFailedException;
 import dev.amqptasks.TaskHandle;
 import dev.amqptasks.TaskInfo;
+import dev.amqptasks.TaskRequest;
 import dev.amqptasks.TaskStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -100,6 +103,40 @@ class TaskExecutionEndToEndTests extends EndToEndTests {
 		assertThat(after.result().asInt()).isEqualTo(3);
 		assertThat(after.updatedAt()).isEqualTo(first.updatedAt());
 		assertThat(marker.status()).isEqualTo(TaskStatus.FINISHED);
+	}
+
+	@Test
+	void enqueuingManyTasksInOneCallRunsEachWithItsOwnArgumentsAndKeepsExistingIds() throws Exception {
+		String existing = "bulk-existing-" + System.nanoTime();
+		TaskInfo first = this.client.enqueue("test.add", List.of(1, 1), Map.of(), EnqueueOptions.withId(existing))
+			.await(TIMEOUT);
+		List<TaskRequest> requests = new ArrayList<>();
+		for (int i = 0; i < 250; i++) {
+			requests.add(TaskRequest.of("test.add", i, 1000));
+		}
+		requests.add(new TaskRequest("test.add", List.of(7, 7), null, EnqueueOptions.withId(existing)));
+
+		List<TaskHandle> handles = this.client.enqueueAll(requests);
+
+		assertThat(handles).hasSize(requests.size());
+		for (int i = 0; i < 250; i++) {
+			assertThat(handles.get(i).await(TIMEOUT).result().asInt()).isEqualTo(i + 1000);
+		}
+		TaskInfo again = handles.get(250).info();
+		assertThat(again.id()).isEqualTo(existing);
+		assertThat(again.result().asInt()).isEqualTo(2);
+		assertThat(again.updatedAt()).isEqualTo(first.updatedAt());
+	}
+
+	@Test
+	void enqueuingManyTasksEnqueuesNoneWhenTheArgumentsOfOneDoNotBind() {
+		String id = "bulk-unbound-" + System.nanoTime();
+		List<TaskRequest> requests = List.of(new TaskRequest("test.add", List.of(1, 2), null, EnqueueOptions.withId(id)),
+				TaskRequest.of("test.add", "not a number", 2));
+
+		assertThatExceptionOfType(InvalidTaskArgumentsException.class)
+			.isThrownBy(() -> this.client.enqueueAll(requests));
+		assertThat(this.client.find(id)).isEmpty();
 	}
 
 	@Test

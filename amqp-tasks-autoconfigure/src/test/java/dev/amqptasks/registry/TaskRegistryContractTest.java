@@ -19,9 +19,11 @@ import dev.amqptasks.TaskEvent;
 import dev.amqptasks.TaskInfo;
 import dev.amqptasks.TaskNotFoundException;
 import dev.amqptasks.TaskStatus;
+import dev.amqptasks.registry.TaskRegistry.ChangeOutcome;
 import dev.amqptasks.registry.TaskRegistry.Creation;
 import dev.amqptasks.registry.TaskRegistry.Decision;
 import dev.amqptasks.registry.TaskRegistry.StartOutcome;
+import dev.amqptasks.registry.TaskRegistry.TaskResult;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -184,6 +186,24 @@ abstract class TaskRegistryContractTest {
 		assertThat(outcome).isEqualTo(new StartOutcome(Decision.DEFER, TaskStatus.RUNNING, 1));
 		assertThat(outcome.run()).isFalse();
 		assertThat(find(id)).isEqualTo(running);
+	}
+
+	@Test
+	void startingManyTasksDecidesForEachAsStartingThemOneByOne() {
+		String scheduled = aScheduledTask();
+		String held = aRunningTask();
+		String finished = aFinishedTask("1");
+		String lost = uniqueId();
+		this.clock.advance(Duration.ofSeconds(1));
+		List<StartOutcome> outcomes = this.registry.startAll(
+				List.of(aTask(scheduled), aTask(held), aTask(finished), aTask(lost, 2, 0)), "worker-2", LEASE);
+		assertThat(outcomes).containsExactly(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 1),
+				new StartOutcome(Decision.DEFER, TaskStatus.RUNNING, 1),
+				new StartOutcome(Decision.SKIP, TaskStatus.FINISHED, 1),
+				new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 3));
+		assertThat(find(scheduled).worker()).isEqualTo("worker-2");
+		assertThat(find(held).worker()).isEqualTo("worker-1");
+		assertThat(find(lost).status()).isEqualTo(TaskStatus.RUNNING);
 	}
 
 	@Test
@@ -500,6 +520,25 @@ abstract class TaskRegistryContractTest {
 		JsonNode result = find(aFinishedTask("0")).result();
 		assertThat(result.isInt()).isTrue();
 		assertThat(result.intValue()).isZero();
+	}
+
+	@Test
+	void finishingManyTasksStoresEachResultAndRefusesOnlyTheChangesNotAllowed() {
+		String first = aRunningTask();
+		String done = aFinishedTask("1");
+		String second = aRunningTask();
+		String unknown = uniqueId();
+		List<ChangeOutcome> outcomes = this.registry.finishAll(List.of(new TaskResult(first, "[1]"),
+				new TaskResult(done, "2"), new TaskResult(second, "{\"b\":2}"), new TaskResult(unknown, "3")));
+		assertThat(outcomes).hasSize(4);
+		assertThat(outcomes.get(0)).isEqualTo(ChangeOutcome.STORED);
+		assertThatIllegalStateChange(outcomes.get(1)::orThrow, TaskStatus.FINISHED, TaskStatus.FINISHED);
+		assertThat(outcomes.get(2)).isEqualTo(ChangeOutcome.STORED);
+		assertThatTaskNotFound(outcomes.get(3)::orThrow, unknown);
+		assertThat(find(first).result()).isEqualTo(this.json.readTree("[1]"));
+		assertThat(find(first).status()).isEqualTo(TaskStatus.FINISHED);
+		assertThat(find(done).result()).isEqualTo(this.json.readTree("1"));
+		assertThat(find(second).result()).isEqualTo(this.json.readTree("{\"b\":2}"));
 	}
 
 	@Test

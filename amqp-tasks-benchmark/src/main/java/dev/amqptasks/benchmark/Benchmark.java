@@ -29,6 +29,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 import dev.amqptasks.TaskClient;
+import dev.amqptasks.TaskHandle;
+import dev.amqptasks.TaskRequest;
 import dev.amqptasks.registry.NewTask;
 import dev.amqptasks.registry.TaskRegistry;
 import tools.jackson.databind.JsonNode;
@@ -187,7 +189,7 @@ public final class Benchmark {
 				+ this.settings.redisPort());
 		lines.add("settings:  RUNS=" + this.settings.runs() + " N=" + this.settings.n() + " W2_N=" + this.settings.w2N()
 				+ " W3_N=" + this.settings.w3N() + " L1_N=" + this.settings.l1N() + " PRODUCER_THREADS="
-				+ this.settings.producerThreads() + " RAW_SECONDS=" + this.settings.rawSeconds() + " W3_RATE="
+				+ this.settings.producerThreads() + " BULK_SIZE=" + this.settings.bulkSize() + " RAW_SECONDS=" + this.settings.rawSeconds() + " W3_RATE="
 				+ this.settings.w3Rate() + " WARMUP=" + this.settings.warmup() + " WORKLOADS="
 				+ String.join(",", this.settings.workloads()));
 		lines.add("worker:    " + this.settings.workerJar() + " with -Dloader.path=" + this.settings.tasksJar()
@@ -299,7 +301,7 @@ public final class Benchmark {
 				double drainSeconds = (max(drained, 1) - min(drained, 0)) / 1000.0;
 
 				progress("W1 run " + run + ": end to end, " + n + " no-op tasks from " + this.settings.producerThreads()
-						+ " producer threads");
+						+ " producer threads, " + this.settings.bulkSize() + " per call");
 				Duration workerCpu = worker.cpu();
 				Duration producerCpu = ownCpu();
 				Duration brokerCpu = ServiceCpu.rabbitmq();
@@ -329,6 +331,8 @@ public final class Benchmark {
 				line.put("raw_msg_per_s", (raw != null) ? round(raw, 1) : null);
 				line.put("n", n);
 				line.put("producer_threads", this.settings.producerThreads());
+		line.put("bulk_size", this.settings.bulkSize());
+				line.put("bulk_size", this.settings.bulkSize());
 				line.put("max_running_tasks", "default");
 				line.put("e2e_s", round(e2eSeconds, 3));
 				line.put("e2e_worker", "warm, after the drain");
@@ -417,6 +421,7 @@ public final class Benchmark {
 		line.put("makespan_from_first_start_s", round((max(finished, 1) - min(finished, 0)) / 1000.0, 3));
 		line.put("enqueue_s", round(batch.seconds(), 3));
 		line.put("producer_threads", this.settings.producerThreads());
+		line.put("bulk_size", this.settings.bulkSize());
 		line.put("warmup_tasks", warmup);
 		report(line);
 	}
@@ -570,7 +575,9 @@ public final class Benchmark {
 
 	/**
 	 * Enqueues tasks as fast as the producer API allows: {@code PRODUCER_THREADS} threads call
-	 * {@link TaskClient#enqueue(String, Object...)} concurrently, each waiting for its own confirm.
+	 * {@link TaskClient#enqueueAll(List)} with {@code BULK_SIZE} tasks at a time (or, with a
+	 * size of 1, {@link TaskClient#enqueue(String, Object...)} for each task) concurrently, each
+	 * call waiting for its own confirms.
 	 */
 	private Enqueued enqueueAll(TaskClient client, int n, String task, Object... args) throws InterruptedException {
 		String[] ids = new String[n];
@@ -583,8 +590,21 @@ public final class Benchmark {
 			Thread thread = new Thread(() -> {
 				try {
 					gate.await();
-					for (int i = next.getAndIncrement(); i < n && failure.get() == null; i = next.getAndIncrement()) {
-						ids[i] = client.enqueue(task, args).id();
+					int bulk = this.settings.bulkSize();
+					for (int from = next.getAndAdd(bulk); from < n && failure.get() == null; from = next.getAndAdd(bulk)) {
+						int to = Math.min(n, from + bulk);
+						if (bulk == 1) {
+							ids[from] = client.enqueue(task, args).id();
+							continue;
+						}
+						List<TaskRequest> requests = new ArrayList<>(to - from);
+						for (int i = from; i < to; i++) {
+							requests.add(TaskRequest.of(task, args));
+						}
+						List<TaskHandle> handles = client.enqueueAll(requests);
+						for (int i = from; i < to; i++) {
+							ids[i] = handles.get(i - from).id();
+						}
 					}
 				}
 				catch (Throwable ex) {

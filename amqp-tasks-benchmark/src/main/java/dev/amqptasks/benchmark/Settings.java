@@ -13,7 +13,7 @@ import java.util.Set;
 /**
  * What a benchmark run does, from environment variables (see the README's "Performance" section).
  */
-record Settings(int runs, int n, int w2N, int w3N, int l1N, int producerThreads, int rawSeconds, int rawPrefetch,
+record Settings(int runs, int n, int w2N, int w3N, int l1N, int producerThreads, int bulkSize, int rawSeconds, int rawPrefetch,
 		int w3Rate, int w2MaxRunningTasks, int warmup, int l1Requests, int l1Walks, Set<String> workloads,
 		String rabbitHost, int rabbitPort, String redisHost, int redisPort, Path java, Path workerJar, Path tasksJar,
 		Path logDir, List<String> workerJavaOptions, int timeoutSeconds, int retries) {
@@ -40,6 +40,7 @@ record Settings(int runs, int n, int w2N, int w3N, int l1N, int producerThreads,
 		}
 		return new Settings(positive(env, "RUNS", 3), positive(env, "N", 20_000), positive(env, "W2_N", 2_000),
 				positive(env, "W3_N", 2_000), positive(env, "L1_N", 100_000), positive(env, "PRODUCER_THREADS", 32),
+				positive(env, "BULK_SIZE", 500),
 				positive(env, "RAW_SECONDS", 15), atLeastZero(env, "RAW_PREFETCH", 0), positive(env, "W3_RATE", 200),
 				positive(env, "W2_MAX_RUNNING_TASKS", 1000), atLeastZero(env, "WARMUP", 500),
 				positive(env, "L1_REQUESTS", 200), positive(env, "L1_WALKS", 10), workloads,

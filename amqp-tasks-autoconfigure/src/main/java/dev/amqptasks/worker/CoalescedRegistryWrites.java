@@ -1,0 +1,60 @@
+package dev.amqptasks.worker;
+
+import java.time.Duration;
+
+import dev.amqptasks.core.CoalescingQueue;
+import dev.amqptasks.registry.NewTask;
+import dev.amqptasks.registry.TaskRegistry;
+import dev.amqptasks.registry.TaskRegistry.ChangeOutcome;
+import dev.amqptasks.registry.TaskRegistry.StartOutcome;
+import dev.amqptasks.registry.TaskRegistry.TaskResult;
+
+/**
+ * The two registry writes that every task makes, starting and finishing, gathered across the
+ * tasks of a worker that make them at the same time: under load, one call to the registry
+ * starts or finishes a whole batch, where one call per task would spend most of the worker's
+ * and Redis's time on round trips. Each caller still waits for its own write to be stored.
+ */
+final class CoalescedRegistryWrites implements AutoCloseable {
+
+	/** The most writes of one kind in one registry call. */
+	private static final int MAX_BATCH = 100;
+
+	private final CoalescingQueue<NewTask, StartOutcome> starts;
+
+	private final CoalescingQueue<TaskResult, ChangeOutcome> finishes;
+
+	CoalescedRegistryWrites(TaskRegistry registry, String workerId, Duration lease) {
+		this.starts = new CoalescingQueue<>("amqp-tasks-starts", MAX_BATCH,
+				(tasks) -> registry.startAll(tasks, workerId, lease));
+		this.finishes = new CoalescingQueue<>("amqp-tasks-finishes", MAX_BATCH, registry::finishAll);
+	}
+
+	/**
+	 * Starts an attempt, as {@link TaskRegistry#start(NewTask, String, Duration)} does.
+	 * @param task the task as its message carries it
+	 * @return the outcome
+	 */
+	StartOutcome start(NewTask task) {
+		return this.starts.submit(task);
+	}
+
+	/**
+	 * Finishes a task, as {@link TaskRegistry#finish(String, String)} does.
+	 * @param id the task id
+	 * @param resultJson its result as JSON text
+	 */
+	void finish(String id, String resultJson) {
+		this.finishes.submit(new TaskResult(id, resultJson)).orThrow();
+	}
+
+	/**
+	 * Stores the writes already made, then takes no more.
+	 */
+	@Override
+	public void close() {
+		this.starts.close();
+		this.finishes.close();
+	}
+
+}
