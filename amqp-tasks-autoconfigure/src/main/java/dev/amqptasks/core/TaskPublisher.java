@@ -20,6 +20,7 @@ import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageDeliveryMode;
 import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.connection.CorrelationData;
+import org.springframework.amqp.rabbit.core.RabbitOperations;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 
 /**
@@ -81,24 +82,16 @@ public final class TaskPublisher {
 	public List<Confirmation> publishAll(List<Publication> publications) {
 		List<Confirmation> confirmations = new ArrayList<>(publications.size());
 		try {
-			this.template.invoke((operations) -> {
-				for (Publication publication : publications) {
-					TaskMessage message = publication.message();
-					CorrelationData correlation = new CorrelationData(message.id());
-					String exchange = this.topology.exchange();
-					String routingKey = this.topology.queue();
-					if (publication.delay() != null && !publication.delay().isZero()) {
-						exchange = "";
-						routingKey = declaredDelayQueue(publication.delay());
-					}
-					// In the enqueue's scope, so that the send's observation is its child.
-					try (Observation.Scope scope = publication.observation().openScope()) {
-						operations.send(exchange, routingKey, toAmqp(message), correlation);
-					}
-					confirmations.add(new Confirmation(message.id(), correlation, null));
-				}
-				return null;
-			});
+			if (publications.size() == 1) {
+				// A channel from the cache: with confirms, invoke would open and close one.
+				confirmations.add(publishOn(this.template, publications.get(0)));
+			}
+			else {
+				this.template.invoke((operations) -> {
+					publications.forEach((publication) -> confirmations.add(publishOn(operations, publication)));
+					return null;
+				});
+			}
 		}
 		catch (AmqpException ex) {
 			// The messages after the one that failed were never sent; those before it are
@@ -110,6 +103,22 @@ public final class TaskPublisher {
 			}
 		}
 		return confirmations;
+	}
+
+	private Confirmation publishOn(RabbitOperations operations, Publication publication) {
+		TaskMessage message = publication.message();
+		CorrelationData correlation = new CorrelationData(message.id());
+		String exchange = this.topology.exchange();
+		String routingKey = this.topology.queue();
+		if (publication.delay() != null && !publication.delay().isZero()) {
+			exchange = "";
+			routingKey = declaredDelayQueue(publication.delay());
+		}
+		// In the enqueue's scope, so that the send's observation is its child.
+		try (Observation.Scope scope = publication.observation().openScope()) {
+			operations.send(exchange, routingKey, toAmqp(message), correlation);
+		}
+		return new Confirmation(message.id(), correlation, null);
 	}
 
 	private Message toAmqp(TaskMessage message) {

@@ -189,7 +189,8 @@ public final class Benchmark {
 				+ this.settings.redisPort());
 		lines.add("settings:  RUNS=" + this.settings.runs() + " N=" + this.settings.n() + " W2_N=" + this.settings.w2N()
 				+ " W3_N=" + this.settings.w3N() + " L1_N=" + this.settings.l1N() + " PRODUCER_THREADS="
-				+ this.settings.producerThreads() + " BULK_SIZE=" + this.settings.bulkSize() + " RAW_SECONDS=" + this.settings.rawSeconds() + " W3_RATE="
+				+ this.settings.producerThreads() + " BULK_SIZE=" + this.settings.bulkSize() + " RAW_SECONDS="
+				+ this.settings.rawSeconds() + " W3_RATE="
 				+ this.settings.w3Rate() + " WARMUP=" + this.settings.warmup() + " WORKLOADS="
 				+ String.join(",", this.settings.workloads()));
 		lines.add("worker:    " + this.settings.workerJar() + " with -Dloader.path=" + this.settings.tasksJar()

@@ -13,8 +13,8 @@ import java.util.Set;
 /**
  * What a benchmark run does, from environment variables (see the README's "Performance" section).
  */
-record Settings(int runs, int n, int w2N, int w3N, int l1N, int producerThreads, int bulkSize, int rawSeconds, int rawPrefetch,
-		int w3Rate, int w2MaxRunningTasks, int warmup, int l1Requests, int l1Walks, Set<String> workloads,
+record Settings(int runs, int n, int w2N, int w3N, int l1N, int producerThreads, int bulkSize, int rawSeconds,
+		int rawPrefetch, int w3Rate, int w2MaxRunningTasks, int warmup, int l1Requests, int l1Walks, Set<String> workloads,
 		String rabbitHost, int rabbitPort, String redisHost, int redisPort, Path java, Path workerJar, Path tasksJar,
 		Path logDir, List<String> workerJavaOptions, int timeoutSeconds, int retries) {
 
