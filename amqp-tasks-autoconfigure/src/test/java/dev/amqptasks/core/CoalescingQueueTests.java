@@ -6,9 +6,12 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,16 +26,24 @@ class CoalescingQueueTests {
 
 	private final CountDownLatch releaseFirstBatch = new CountDownLatch(1);
 
+	/** Callers block until their batch is handled: each needs a thread of its own. */
+	private final ExecutorService callers = Executors.newCachedThreadPool();
+
+	@AfterEach
+	void stopCallers() {
+		this.callers.shutdownNow();
+	}
+
 	@Test
 	void itemsSubmittedWhileABatchIsHandledFormTheNextBatchUpToTheLimitAndEachGetsItsOwnResult() throws Exception {
 		try (CoalescingQueue<Integer, String> queue = new CoalescingQueue<>("test-coalescing", 3,
 				holdingTheFirstBatch((item) -> "result " + item))) {
-			CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> queue.submit(0));
+			CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> queue.submit(0), this.callers);
 			assertThat(this.firstBatchEntered.await(10, TimeUnit.SECONDS)).isTrue();
 			List<CompletableFuture<String>> later = new ArrayList<>();
 			for (int i = 1; i <= 5; i++) {
 				int item = i;
-				later.add(CompletableFuture.supplyAsync(() -> queue.submit(item)));
+				later.add(CompletableFuture.supplyAsync(() -> queue.submit(item), this.callers));
 				await().atMost(Duration.ofSeconds(10)).until(() -> queue.queued() == item);
 			}
 			this.releaseFirstBatch.countDown();
@@ -62,11 +73,11 @@ class CoalescingQueueTests {
 	void closingHandlesWhatIsQueuedThenRefusesMore() throws Exception {
 		CoalescingQueue<Integer, String> queue = new CoalescingQueue<>("test-coalescing", 10,
 				holdingTheFirstBatch(String::valueOf));
-		CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> queue.submit(1));
+		CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> queue.submit(1), this.callers);
 		assertThat(this.firstBatchEntered.await(10, TimeUnit.SECONDS)).isTrue();
-		CompletableFuture<String> second = CompletableFuture.supplyAsync(() -> queue.submit(2));
+		CompletableFuture<String> second = CompletableFuture.supplyAsync(() -> queue.submit(2), this.callers);
 		await().atMost(Duration.ofSeconds(10)).until(() -> queue.queued() == 1);
-		CompletableFuture<Void> closed = CompletableFuture.runAsync(queue::close);
+		CompletableFuture<Void> closed = CompletableFuture.runAsync(queue::close, this.callers);
 		await().atMost(Duration.ofSeconds(10))
 			.untilAsserted(() -> assertThatIllegalStateException().isThrownBy(() -> queue.submit(3)));
 		assertThat(closed).isNotDone();
