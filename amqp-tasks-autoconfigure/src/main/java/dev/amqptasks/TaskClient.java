@@ -48,18 +48,24 @@ public interface TaskClient {
 	}
 
 	/**
-	 * Enqueues many tasks with one call, far faster than one call each: they are stored and
-	 * published in batches, and the call returns once the broker has confirmed every message.
-	 * The arguments of all of them are checked first, so that bad input enqueues none.
+	 * Enqueues many tasks with one call. The starter's client does it far faster than one call
+	 * each: the tasks are stored and published in batches, and the call returns once the broker
+	 * has confirmed every message. It checks the arguments of all of them first, so that bad
+	 * input enqueues none. This default enqueues them one by one, stopping at the first failure.
 	 * @param requests the tasks
 	 * @return a handle to each task, in the order of the requests
 	 * @throws InvalidTaskArgumentsException if a task is known here and its arguments do not
-	 * bind to its parameters (no task is enqueued)
-	 * @throws TaskEnqueueException if some tasks could not be stored or published: the others
-	 * are enqueued, and those that failed are {@code errored} in the registry; the exception
-	 * names the first of them and carries the others as suppressed exceptions
+	 * bind to its parameters (with the starter's client, no task is enqueued)
+	 * @throws TaskEnqueueException if some tasks could not be stored or published: with the
+	 * starter's client, the others are enqueued, those that failed are {@code errored} in the
+	 * registry, and the exception names the first of them and carries the others as suppressed
+	 * exceptions
 	 */
-	List<TaskHandle> enqueueAll(List<TaskRequest> requests);
+	default List<TaskHandle> enqueueAll(List<TaskRequest> requests) {
+		return requests.stream()
+			.map((request) -> enqueue(request.task(), request.args(), request.kwargs(), request.options()))
+			.toList();
+	}
 
 	/**
 	 * A handle to an existing task.

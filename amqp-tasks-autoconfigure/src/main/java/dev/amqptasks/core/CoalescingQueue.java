@@ -13,9 +13,10 @@ import org.springframework.util.Assert;
 /**
  * Hands what many threads submit to one thread, in batches of whatever arrived while the
  * previous batch was handled, and gives each caller its own result. Alone, an item is handled
- * at once; under load, items wait at most for one batch and share its cost (one round trip to
- * Redis or the broker for the batch rather than one per item). The thread starts with the
- * first item and ends with {@link #close()}, after handling every item submitted before.
+ * at once; under load, an item waits for the items queued before it, in batches that share
+ * their cost (one round trip to Redis or the broker for a batch rather than one per item). The
+ * thread starts with the first item and ends with {@link #close()}, after handling every item
+ * submitted before; after that, {@link #submit} and {@link #offer} throw {@link ClosedException}.
  *
  * @param <T> the items
  * @param <R> the result of one item
@@ -57,7 +58,7 @@ public final class CoalescingQueue<T, R> implements AutoCloseable {
 	 * a batch always ends, and an item that was handled must not look lost to its caller.
 	 * @param item the item
 	 * @return the item's result
-	 * @throws IllegalStateException if the queue is closed
+	 * @throws ClosedException if the queue is closed
 	 * @throws RuntimeException what the handler threw for the item's batch
 	 */
 	public R submit(T item) {
@@ -68,12 +69,14 @@ public final class CoalescingQueue<T, R> implements AutoCloseable {
 	 * Queues an item for the next batch without waiting.
 	 * @param item the item
 	 * @return its result, or what the handler threw for its batch, once the batch is handled
-	 * @throws IllegalStateException if the queue is closed
+	 * @throws ClosedException if the queue is closed
 	 */
 	public CompletableFuture<R> offer(T item) {
 		Pending<T, R> pending = new Pending<>(item, new CompletableFuture<>());
 		synchronized (this.monitor) {
-			Assert.state(!this.closed, "Closed: no more items are taken");
+			if (this.closed) {
+				throw new ClosedException();
+			}
 			this.items.add(pending);
 			if (this.thread == null) {
 				this.thread = new Thread(this::handleBatches, this.threadName);
@@ -84,15 +87,7 @@ public final class CoalescingQueue<T, R> implements AutoCloseable {
 		return pending.result();
 	}
 
-	/**
-	 * Waits, without being interrupted, for the result of an {@link #offer(Object) offered}
-	 * item.
-	 * @param <R> the result type
-	 * @param result the item's future
-	 * @return the item's result
-	 * @throws RuntimeException what the handler threw for the item's batch
-	 */
-	public static <R> R resultOf(CompletableFuture<R> result) {
+	private static <R> R resultOf(CompletableFuture<R> result) {
 		try {
 			return result.join();
 		}
@@ -177,6 +172,17 @@ public final class CoalescingQueue<T, R> implements AutoCloseable {
 	}
 
 	private record Pending<T, R>(T item, CompletableFuture<R> result) {
+	}
+
+	/**
+	 * Thrown when an item is submitted to a closed queue.
+	 */
+	public static final class ClosedException extends IllegalStateException {
+
+		ClosedException() {
+			super("Closed: no more items are taken");
+		}
+
 	}
 
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 import dev.amqptasks.EnqueueOptions;
 import dev.amqptasks.InvalidTaskArgumentsException;
@@ -92,19 +93,38 @@ public final class TaskEnqueuer implements AutoCloseable {
 	 */
 	public List<Enqueued> enqueueAll(List<Request> requests) {
 		List<Pending> pending = requests.stream().map(this::prepare).toList();
-		List<CompletableFuture<Stored>> stored = new ArrayList<>(pending.size());
+		List<CompletableFuture<Stored>> batched = new ArrayList<>(pending.size());
 		for (Pending task : pending) {
 			// Observed so that the publish, and through its headers the run, become children of
 			// whatever the caller is doing (an HTTP request, a task that enqueues another).
 			task.observation().start();
-			stored.add(this.batches.offer(task));
+			try {
+				batched.add(this.batches.offer(task));
+			}
+			catch (RuntimeException ex) {
+				batched.add(CompletableFuture.failedFuture(ex));
+			}
 		}
+		// First every task's batch, after which all the messages are out; then every confirm,
+		// against one deadline for them all.
+		List<Object> stored = new ArrayList<>(pending.size());
+		for (int i = 0; i < pending.size(); i++) {
+			stored.add(awaitStored(pending.get(i), batched.get(i)));
+		}
+		long deadline = this.publisher.confirmDeadline();
 		List<Enqueued> enqueued = new ArrayList<>(pending.size());
 		RuntimeException failure = null;
 		for (int i = 0; i < pending.size(); i++) {
 			Pending task = pending.get(i);
 			try {
-				enqueued.add(awaitEnqueued(task, stored.get(i)));
+				if (stored.get(i) instanceof RuntimeException storeFailure) {
+					throw storeFailure;
+				}
+				Enqueued done = confirmed(task, (Stored) stored.get(i), deadline);
+				if (done.created()) {
+					this.lifecycleListener.enqueued(task.task().name());
+				}
+				enqueued.add(done);
 			}
 			catch (RuntimeException ex) {
 				task.observation().error(ex);
@@ -122,9 +142,6 @@ public final class TaskEnqueuer implements AutoCloseable {
 		if (failure != null) {
 			throw failure;
 		}
-		enqueued.stream()
-			.filter(Enqueued::created)
-			.forEach((task) -> this.lifecycleListener.enqueued(task.task().name()));
 		return enqueued;
 	}
 
@@ -152,23 +169,40 @@ public final class TaskEnqueuer implements AutoCloseable {
 		return new Pending(task, new TaskMessage(id, name, positional, named), options.delay(), observation);
 	}
 
-	private Enqueued awaitEnqueued(Pending task, CompletableFuture<Stored> future) {
+	/**
+	 * Waits for a task's batch.
+	 * @return what the batch stored, or the exception the enqueue of the task ends with
+	 */
+	private static Object awaitStored(Pending task, CompletableFuture<Stored> batched) {
 		String id = task.task().id();
-		Stored stored;
 		try {
-			stored = CoalescingQueue.resultOf(future);
+			return batched.get();
 		}
-		catch (DataAccessException ex) {
-			throw new TaskEnqueueException("Could not store task '" + id + "' in the registry: " + ex.getMessage(),
-					ex);
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return new TaskEnqueueException("Interrupted while enqueuing task '" + id + "'", ex);
 		}
+		catch (ExecutionException ex) {
+			if (ex.getCause() instanceof DataAccessException failure) {
+				return new TaskEnqueueException(
+						"Could not store task '" + id + "' in the registry: " + failure.getMessage(), failure);
+			}
+			if (ex.getCause() instanceof RuntimeException failure) {
+				return failure;
+			}
+			return new TaskEnqueueException("Could not enqueue task '" + id + "'", ex.getCause());
+		}
+	}
+
+	private Enqueued confirmed(Pending task, Stored stored, long deadline) {
 		if (stored.confirmation() != null) {
 			try {
-				stored.confirmation().await();
+				stored.confirmation().awaitUntil(deadline);
 			}
 			catch (TaskEnqueueException ex) {
-				if (stored.creation().created()) {
-					markUnpublished(id, ex);
+				// Interrupted, the message may well be out: the task keeps its state.
+				if (stored.creation().created() && !(ex.getCause() instanceof InterruptedException)) {
+					markUnpublished(task.task().id(), ex);
 				}
 				throw ex;
 			}

@@ -81,6 +81,9 @@ public final class TaskPublisher {
 	 */
 	public List<Confirmation> publishAll(List<Publication> publications) {
 		List<Confirmation> confirmations = new ArrayList<>(publications.size());
+		if (publications.isEmpty()) {
+			return confirmations;
+		}
 		try {
 			if (publications.size() == 1) {
 				// A channel from the cache: with confirms, invoke would open and close one.
@@ -93,9 +96,10 @@ public final class TaskPublisher {
 				});
 			}
 		}
-		catch (AmqpException ex) {
-			// The messages after the one that failed were never sent; those before it are
-			// confirmed or refused by the broker as usual.
+		catch (RuntimeException ex) {
+			// The messages after the one that failed were never sent (and are said to have
+			// failed, whatever the failure); those before it are confirmed or refused by the
+			// broker as usual.
 			for (Publication publication : publications.subList(confirmations.size(), publications.size())) {
 				String id = publication.message().id();
 				confirmations.add(new Confirmation(id, null,
@@ -212,6 +216,14 @@ public final class TaskPublisher {
 	}
 
 	/**
+	 * The deadline for the confirms of messages published now.
+	 * @return now plus the confirm timeout, on the {@link System#nanoTime()} scale
+	 */
+	public long confirmDeadline() {
+		return System.nanoTime() + this.confirmTimeout.toNanos();
+	}
+
+	/**
 	 * A message to publish.
 	 *
 	 * @param message the task message
@@ -245,13 +257,26 @@ public final class TaskPublisher {
 		 * had no queue for it, or did not confirm in time
 		 */
 		public void await() {
+			awaitUntil(confirmDeadline());
+		}
+
+		/**
+		 * Waits, until the given deadline, for the broker to confirm that a queue has the
+		 * message: messages published together share one deadline.
+		 * @param deadlineNanos the deadline on the {@link System#nanoTime()} scale
+		 * @throws TaskEnqueueException if the message was not sent, or the broker refused it,
+		 * had no queue for it, or did not confirm in time
+		 * @see #confirmDeadline()
+		 */
+		public void awaitUntil(long deadlineNanos) {
 			if (this.failure != null) {
 				throw this.failure;
 			}
 			CorrelationData.Confirm confirm;
 			long timeout = TaskPublisher.this.confirmTimeout.toMillis();
 			try {
-				confirm = this.correlation.getFuture().get(timeout, TimeUnit.MILLISECONDS);
+				confirm = this.correlation.getFuture()
+					.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();

@@ -250,9 +250,6 @@ public interface TaskRegistry {
 	}
 
 	/**
-	 * What a worker does with a delivered message.
-	 */
-	/**
 	 * A finished task's result, for {@link #finishAll(List)}.
 	 *
 	 * @param id the task id
@@ -283,6 +280,9 @@ public interface TaskRegistry {
 
 	}
 
+	/**
+	 * What a worker does with a delivered message.
+	 */
 	enum Decision {
 
 		/** Run the task now. */

@@ -24,7 +24,16 @@ final class CoalescedRegistryWrites implements AutoCloseable {
 
 	private final CoalescingQueue<TaskResult, ChangeOutcome> finishes;
 
+	private final TaskRegistry registry;
+
+	private final String workerId;
+
+	private final Duration lease;
+
 	CoalescedRegistryWrites(TaskRegistry registry, String workerId, Duration lease) {
+		this.registry = registry;
+		this.workerId = workerId;
+		this.lease = lease;
 		this.starts = new CoalescingQueue<>("amqp-tasks-starts", MAX_BATCH,
 				(tasks) -> registry.startAll(tasks, workerId, lease));
 		this.finishes = new CoalescingQueue<>("amqp-tasks-finishes", MAX_BATCH, registry::finishAll);
@@ -36,7 +45,12 @@ final class CoalescedRegistryWrites implements AutoCloseable {
 	 * @return the outcome
 	 */
 	StartOutcome start(NewTask task) {
-		return this.starts.submit(task);
+		try {
+			return this.starts.submit(task);
+		}
+		catch (CoalescingQueue.ClosedException ex) {
+			return this.registry.start(task, this.workerId, this.lease);
+		}
 	}
 
 	/**
@@ -45,11 +59,17 @@ final class CoalescedRegistryWrites implements AutoCloseable {
 	 * @param resultJson its result as JSON text
 	 */
 	void finish(String id, String resultJson) {
-		this.finishes.submit(new TaskResult(id, resultJson)).orThrow();
+		try {
+			this.finishes.submit(new TaskResult(id, resultJson)).orThrow();
+		}
+		catch (CoalescingQueue.ClosedException ex) {
+			this.registry.finish(id, resultJson);
+		}
 	}
 
 	/**
-	 * Stores the writes already made, then takes no more.
+	 * Stores the writes already made; later writes (of a task that outlived the worker's stop)
+	 * go to the registry one by one.
 	 */
 	@Override
 	public void close() {

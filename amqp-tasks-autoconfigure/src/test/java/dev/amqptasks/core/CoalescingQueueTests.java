@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.awaitility.Awaitility.await;
 
@@ -79,7 +80,8 @@ class CoalescingQueueTests {
 		await().atMost(Duration.ofSeconds(10)).until(() -> queue.queued() == 1);
 		CompletableFuture<Void> closed = CompletableFuture.runAsync(queue::close, this.callers);
 		await().atMost(Duration.ofSeconds(10))
-			.untilAsserted(() -> assertThatIllegalStateException().isThrownBy(() -> queue.submit(3)));
+			.untilAsserted(() -> assertThatExceptionOfType(CoalescingQueue.ClosedException.class)
+				.isThrownBy(() -> queue.submit(3)));
 		assertThat(closed).isNotDone();
 		this.releaseFirstBatch.countDown();
 		closed.get(10, TimeUnit.SECONDS);

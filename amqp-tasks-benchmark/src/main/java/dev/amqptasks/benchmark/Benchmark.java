@@ -332,7 +332,6 @@ public final class Benchmark {
 				line.put("raw_msg_per_s", (raw != null) ? round(raw, 1) : null);
 				line.put("n", n);
 				line.put("producer_threads", this.settings.producerThreads());
-		line.put("bulk_size", this.settings.bulkSize());
 				line.put("bulk_size", this.settings.bulkSize());
 				line.put("max_running_tasks", "default");
 				line.put("e2e_s", round(e2eSeconds, 3));
