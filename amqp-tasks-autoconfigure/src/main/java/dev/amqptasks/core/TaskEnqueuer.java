@@ -11,6 +11,7 @@ import dev.amqptasks.EnqueueOptions;
 import dev.amqptasks.InvalidTaskArgumentsException;
 import dev.amqptasks.TaskEnqueueException;
 import dev.amqptasks.TaskError;
+import dev.amqptasks.TaskFailedException;
 import dev.amqptasks.TaskInfo;
 import dev.amqptasks.TaskStatus;
 import dev.amqptasks.registry.NewTask;
@@ -107,7 +108,7 @@ public final class TaskEnqueuer implements AutoCloseable {
 		}
 		// First every task's batch, after which all the messages are out; then every confirm,
 		// against one deadline for them all.
-		List<Object> stored = new ArrayList<>(pending.size());
+		List<Batched> stored = new ArrayList<>(pending.size());
 		for (int i = 0; i < pending.size(); i++) {
 			stored.add(awaitStored(pending.get(i), batched.get(i)));
 		}
@@ -117,10 +118,10 @@ public final class TaskEnqueuer implements AutoCloseable {
 		for (int i = 0; i < pending.size(); i++) {
 			Pending task = pending.get(i);
 			try {
-				if (stored.get(i) instanceof RuntimeException storeFailure) {
-					throw storeFailure;
+				if (stored.get(i).failure() != null) {
+					throw stored.get(i).failure();
 				}
-				Enqueued done = confirmed(task, (Stored) stored.get(i), deadline);
+				Enqueued done = confirmed(task, stored.get(i).stored(), deadline);
 				if (done.created()) {
 					this.lifecycleListener.enqueued(task.task().name());
 				}
@@ -170,27 +171,27 @@ public final class TaskEnqueuer implements AutoCloseable {
 	}
 
 	/**
-	 * Waits for a task's batch.
-	 * @return what the batch stored, or the exception the enqueue of the task ends with
+	 * Waits for a task's batch; a failure is returned, not thrown, so that every task of the
+	 * call is waited for.
 	 */
-	private static Object awaitStored(Pending task, CompletableFuture<Stored> batched) {
+	private static Batched awaitStored(Pending task, CompletableFuture<Stored> batched) {
 		String id = task.task().id();
 		try {
-			return batched.get();
+			return new Batched(batched.get(), null);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			return new TaskEnqueueException("Interrupted while enqueuing task '" + id + "'", ex);
+			return new Batched(null, new TaskEnqueueException("Interrupted while enqueuing task '" + id + "'", ex));
 		}
 		catch (ExecutionException ex) {
 			if (ex.getCause() instanceof DataAccessException failure) {
-				return new TaskEnqueueException(
-						"Could not store task '" + id + "' in the registry: " + failure.getMessage(), failure);
+				return new Batched(null, new TaskEnqueueException(
+						"Could not store task '" + id + "' in the registry: " + failure.getMessage(), failure));
 			}
 			if (ex.getCause() instanceof RuntimeException failure) {
-				return failure;
+				return new Batched(null, failure);
 			}
-			return new TaskEnqueueException("Could not enqueue task '" + id + "'", ex.getCause());
+			return new Batched(null, new TaskEnqueueException("Could not enqueue task '" + id + "'", ex.getCause()));
 		}
 	}
 
@@ -323,13 +324,13 @@ public final class TaskEnqueuer implements AutoCloseable {
 	 * @param id the task id
 	 * @return a future completed with the converted result, or with a {@code TaskFailedException}
 	 */
-	public java.util.concurrent.CompletableFuture<Object> result(TaskDefinition task, String id) {
+	public CompletableFuture<Object> result(TaskDefinition task, String id) {
 		return this.registry.whenFinal(id).thenApply((info) -> convertResult(task, info));
 	}
 
 	private Object convertResult(TaskDefinition task, TaskInfo info) {
-		if (info.status() != dev.amqptasks.TaskStatus.FINISHED) {
-			throw new dev.amqptasks.TaskFailedException(info);
+		if (info.status() != TaskStatus.FINISHED) {
+			throw new TaskFailedException(info);
 		}
 		JsonNode result = info.result();
 		if (result == null || result.isNull()) {
@@ -365,6 +366,10 @@ public final class TaskEnqueuer implements AutoCloseable {
 
 	/** What the batch did for one enqueue: the creation, and the message to await if one was sent. */
 	private record Stored(TaskRegistry.Creation creation, TaskPublisher.Confirmation confirmation) {
+	}
+
+	/** How an enqueue's batch ended for it: stored, or the exception the enqueue ends with. */
+	private record Batched(Stored stored, RuntimeException failure) {
 	}
 
 }

@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import dev.amqptasks.IllegalTaskStateChangeException;
@@ -60,8 +61,8 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 
 	private static final Duration FINAL_STATE_CHECK_INTERVAL = Duration.ofSeconds(3);
 
-	/** Tasks created by one script call: bounds how long one call holds Redis. */
-	private static final int CREATE_BATCH = 100;
+	/** Tasks changed by one script call: bounds how long one call holds Redis. */
+	private static final int SCRIPT_BATCH = 100;
 
 	private static final String STARTABLE = csv(TaskTransitions.sourcesOf(TaskStatus.RUNNING));
 
@@ -137,35 +138,33 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 	}
 
 	/**
-	 * Creates the tasks with one script call per {@value #CREATE_BATCH} of them.
+	 * Creates the tasks with one script call per {@value #SCRIPT_BATCH} of them.
 	 */
 	@Override
 	public List<Creation> createAll(List<NewTask> tasks) {
 		tasks.forEach(this::requireJson);
+		return inScriptBatches(tasks, this::createBatch);
+	}
+
+	private List<Creation> createBatch(List<NewTask> tasks) {
+		String[] args = new String[5 * tasks.size()];
+		int a = 0;
+		for (NewTask task : tasks) {
+			args[a++] = task.id();
+			args[a++] = task.name();
+			args[a++] = task.argsJson();
+			args[a++] = task.kwargsJson();
+			args[a++] = Integer.toString(task.maxRetries());
+		}
+		long now = this.clock.millis();
+		List<Object> results = run(SCRIPTS.create(), keysOf(tasks.stream().map(NewTask::id).toList()), now, args);
 		List<Creation> creations = new ArrayList<>(tasks.size());
-		for (int from = 0; from < tasks.size(); from += CREATE_BATCH) {
-			List<NewTask> batch = tasks.subList(from, Math.min(tasks.size(), from + CREATE_BATCH));
-			List<String> keys = new ArrayList<>(2 * batch.size());
-			String[] args = new String[5 * batch.size()];
-			int i = 0;
-			for (NewTask task : batch) {
-				keys.add(taskKey(task.id()));
-				keys.add(logKey(task.id()));
-				args[i++] = task.id();
-				args[i++] = task.name();
-				args[i++] = task.argsJson();
-				args[i++] = task.kwargsJson();
-				args[i++] = Integer.toString(task.maxRetries());
-			}
-			long now = this.clock.millis();
-			List<Object> results = run(SCRIPTS.create(), keys, now, args);
-			for (int t = 0; t < batch.size(); t++) {
-				List<?> result = (List<?>) results.get(t);
-				// What the script stored, without reading it back.
-				creations.add("created".equals(result.get(0))
-						? new Creation(StoredTask.of(batch.get(t), TaskStatus.SCHEDULED, now).toInfo(this.json), true)
-						: new Creation(toInfo(result.get(1)), false));
-			}
+		for (int t = 0; t < tasks.size(); t++) {
+			List<?> result = (List<?>) results.get(t);
+			// What the script stored, without reading it back.
+			creations.add("created".equals(result.get(0))
+					? new Creation(StoredTask.of(tasks.get(t), TaskStatus.SCHEDULED, now).toInfo(this.json), true)
+					: new Creation(toInfo(result.get(1)), false));
 		}
 		return creations;
 	}
@@ -233,22 +232,26 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 		return startAll(List.of(task), workerId, lease).get(0);
 	}
 
+	/**
+	 * Starts the attempts with one script call per {@value #SCRIPT_BATCH} of them.
+	 */
 	@Override
 	public List<StartOutcome> startAll(List<NewTask> tasks, String workerId, Duration lease) {
 		tasks.forEach(this::requireJson);
 		Assert.notNull(workerId, "'workerId' must not be null");
 		requirePositive(lease);
+		return inScriptBatches(tasks, (batch) -> startBatch(batch, workerId, lease));
+	}
+
+	private List<StartOutcome> startBatch(List<NewTask> tasks, String workerId, Duration lease) {
 		long now = this.clock.millis();
 		String[] args = new String[4 + 7 * tasks.size()];
 		args[0] = STARTABLE;
 		args[1] = CANCELABLE;
 		args[2] = workerId;
 		args[3] = Long.toString(now + lease.toMillis());
-		List<String> keys = new ArrayList<>(2 * tasks.size());
 		int a = 4;
 		for (NewTask task : tasks) {
-			keys.add(taskKey(task.id()));
-			keys.add(logKey(task.id()));
 			args[a++] = task.id();
 			args[a++] = task.name();
 			args[a++] = task.argsJson();
@@ -258,7 +261,7 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 			args[a++] = Integer.toString(task.replay());
 		}
 		List<StartOutcome> outcomes = new ArrayList<>(tasks.size());
-		for (Object started : run(SCRIPTS.start(), keys, now, args)) {
+		for (Object started : run(SCRIPTS.start(), keysOf(tasks.stream().map(NewTask::id).toList()), now, args)) {
 			List<?> result = (List<?>) started;
 			Decision decision = Decision.valueOf(((String) result.get(0)).toUpperCase(Locale.ROOT));
 			outcomes.add(new StartOutcome(decision, status((String) result.get(1)), ((Long) result.get(2)).intValue()));
@@ -311,14 +314,17 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 		finishAll(List.of(new TaskResult(id, resultJson))).get(0).orThrow();
 	}
 
+	/**
+	 * Finishes the tasks with one script call per {@value #SCRIPT_BATCH} of them.
+	 */
 	@Override
 	public List<ChangeOutcome> finishAll(List<TaskResult> results) {
 		results.forEach((result) -> StoredTask.requireJson(this.json, result.resultJson(), "The result"));
-		List<String> ids = results.stream().map(TaskResult::id).toList();
-		List<List<String>> values = results.stream().map((result) -> List.of(result.resultJson())).toList();
 		// The error of an earlier, retried attempt does not describe a finished task.
-		return transitionAll(ids, TaskStatus.FINISHED, TaskTransitions.sourcesOf(TaskStatus.FINISHED),
-				StoredTask.LEASE_UNTIL + "," + StoredTask.ERROR, List.of(StoredTask.RESULT), values);
+		return inScriptBatches(results,
+				(batch) -> transitionAll(batch.stream().map(TaskResult::id).toList(), TaskStatus.FINISHED,
+						TaskTransitions.sourcesOf(TaskStatus.FINISHED), StoredTask.LEASE_UNTIL + "," + StoredTask.ERROR,
+						List.of(StoredTask.RESULT), batch.stream().map((result) -> List.of(result.resultJson())).toList()));
 	}
 
 	@Override
@@ -353,7 +359,6 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 	 */
 	private List<ChangeOutcome> transitionAll(List<String> ids, TaskStatus to, Set<TaskStatus> sources,
 			String removed, List<String> fields, List<List<String>> values) {
-		List<String> keys = new ArrayList<>(2 * ids.size());
 		List<String> args = new ArrayList<>(5 + ids.size() * (1 + fields.size()));
 		args.add(to.value());
 		args.add(csv(sources));
@@ -361,12 +366,10 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 		args.add(removed);
 		args.add(String.join(",", fields));
 		for (int i = 0; i < ids.size(); i++) {
-			keys.add(taskKey(ids.get(i)));
-			keys.add(logKey(ids.get(i)));
 			args.add(ids.get(i));
 			args.addAll(values.get(i));
 		}
-		List<Object> results = run(SCRIPTS.transition(), keys, args.toArray(String[]::new));
+		List<Object> results = run(SCRIPTS.transition(), keysOf(ids), args.toArray(String[]::new));
 		List<ChangeOutcome> outcomes = new ArrayList<>(ids.size());
 		for (int i = 0; i < ids.size(); i++) {
 			outcomes.add(outcome(ids.get(i), to, (List<?>) results.get(i)));
@@ -491,6 +494,25 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 	private void requireJson(NewTask task) {
 		StoredTask.requireJson(this.json, task.argsJson(), "The arguments");
 		StoredTask.requireJson(this.json, task.kwargsJson(), "The named arguments");
+	}
+
+	/** Applies a script call to the items, {@value #SCRIPT_BATCH} at a time, keeping their order. */
+	private static <T, R> List<R> inScriptBatches(List<T> items, Function<List<T>, List<R>> call) {
+		List<R> results = new ArrayList<>(items.size());
+		for (int from = 0; from < items.size(); from += SCRIPT_BATCH) {
+			results.addAll(call.apply(items.subList(from, Math.min(items.size(), from + SCRIPT_BATCH))));
+		}
+		return results;
+	}
+
+	/** The keys of a multi-task script: each task's key and log key, in pairs. */
+	private List<String> keysOf(List<String> ids) {
+		List<String> keys = new ArrayList<>(2 * ids.size());
+		for (String id : ids) {
+			keys.add(taskKey(id));
+			keys.add(logKey(id));
+		}
+		return keys;
 	}
 
 	private String taskKey(String id) {

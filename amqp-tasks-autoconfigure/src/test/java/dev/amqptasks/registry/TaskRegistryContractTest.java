@@ -523,6 +523,27 @@ abstract class TaskRegistryContractTest {
 	}
 
 	@Test
+	void startingAndFinishingMoreTasksThanOneBatchKeepsEachOutcomeWithItsTask() {
+		List<NewTask> tasks = new ArrayList<>();
+		for (int i = 0; i < 250; i++) {
+			tasks.add(aTask((i % 50 == 7) ? aFinishedTask("0") : aScheduledTask()));
+		}
+		List<StartOutcome> started = this.registry.startAll(tasks, "worker-2", LEASE);
+		List<TaskResult> results = new ArrayList<>();
+		for (int i = 0; i < tasks.size(); i++) {
+			boolean done = i % 50 == 7;
+			assertThat(started.get(i).decision()).as("task %d", i).isEqualTo(done ? Decision.SKIP : Decision.RUN);
+			results.add(new TaskResult(tasks.get(i).id(), Integer.toString(i)));
+		}
+		List<ChangeOutcome> finished = this.registry.finishAll(results);
+		for (int i = 0; i < tasks.size(); i++) {
+			boolean done = i % 50 == 7;
+			assertThat(finished.get(i).refusal() != null).as("task %d refused", i).isEqualTo(done);
+			assertThat(find(tasks.get(i).id()).result()).isEqualTo(this.json.readTree(done ? "0" : Integer.toString(i)));
+		}
+	}
+
+	@Test
 	void finishingManyTasksStoresEachResultAndRefusesOnlyTheChangesNotAllowed() {
 		String first = aRunningTask();
 		String done = aFinishedTask("1");
