@@ -120,11 +120,14 @@ public record AmqpTasksProperties(@DefaultValue("amqp-tasks") String queue, @Def
 	 * redelivered message of a task held by a live worker waits this long before it is looked
 	 * at again, and a dead worker's tasks run again after at most this long
 	 * @param maxMessageSize the largest message a worker accepts; larger ones are dead-lettered
+	 * @param unknownTaskTimeout how long a message of a task that the worker does not know is put
+	 * back (every few seconds) for a worker that knows it, as during a rolling deploy, before it
+	 * is dead-lettered and its task ends errored
 	 */
 	public record Worker(@DefaultValue("false") boolean enabled, @DefaultValue("20") int maxRunningTasks,
 			@DurationUnit(ChronoUnit.SECONDS) Duration autoKillTimeout, @DefaultValue("5s") Duration cancelCheckInterval,
 			@DefaultValue("30s") Duration shutdownGracePeriod, @DefaultValue("30s") Duration leaseTtl,
-			@DefaultValue("1MB") DataSize maxMessageSize) {
+			@DefaultValue("1MB") DataSize maxMessageSize, @DefaultValue("5m") Duration unknownTaskTimeout) {
 
 		public Worker {
 			if (maxRunningTasks < 1 || maxRunningTasks > 10_000) {
@@ -136,6 +139,10 @@ public record AmqpTasksProperties(@DefaultValue("amqp-tasks") String queue, @Def
 			}
 			requirePositive("amqp-tasks.worker.cancel-check-interval", cancelCheckInterval, Duration.ofHours(1));
 			requirePositive("amqp-tasks.worker.lease-ttl", leaseTtl, Duration.ofDays(1));
+			if (unknownTaskTimeout.isNegative()) {
+				throw new IllegalArgumentException(
+						"amqp-tasks.worker.unknown-task-timeout must not be negative, was " + unknownTaskTimeout);
+			}
 			if (maxMessageSize.toBytes() < 1) {
 				throw new IllegalArgumentException(
 						"amqp-tasks.worker.max-message-size must be positive, was " + maxMessageSize);

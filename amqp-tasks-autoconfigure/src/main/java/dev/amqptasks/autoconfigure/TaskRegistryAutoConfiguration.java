@@ -63,7 +63,7 @@ public final class TaskRegistryAutoConfiguration {
 				ObjectProvider<JsonMapper> jsonMapper, AmqpTasksProperties properties) {
 			return new RedisTaskRegistry(new StringRedisTemplate(connectionFactory), listeners,
 					AmqpTasksJson.mapper(jsonMapper), properties.registry().keyPrefix(), properties.registry().ttl(),
-					Clock.systemUTC());
+					properties.errorQueueTtl(), Clock.systemUTC());
 		}
 
 	}
@@ -82,7 +82,7 @@ public final class TaskRegistryAutoConfiguration {
 		@ConditionalOnMissingBean(TaskRegistry.class)
 		InMemoryTaskRegistry taskRegistry(ObjectProvider<JsonMapper> jsonMapper, AmqpTasksProperties properties) {
 			return new InMemoryTaskRegistry(AmqpTasksJson.mapper(jsonMapper), properties.registry().ttl(),
-					Clock.systemUTC());
+					properties.errorQueueTtl(), Clock.systemUTC());
 		}
 
 	}

@@ -55,7 +55,8 @@ public final class TaskWorkerAutoConfiguration {
 				amqpTasksWorkerIdentity,
 				new TaskWorker.Settings(worker.maxRunningTasks(), worker.cancelCheckInterval(),
 						worker.shutdownGracePeriod(), worker.leaseTtl(), worker.maxMessageSize().toBytes(), defaults,
-						properties.beacon().ttl(), properties.beacon().exitOnLoss(), worker.autoKillTimeout()));
+						properties.beacon().ttl(), properties.beacon().exitOnLoss(), worker.autoKillTimeout(),
+						worker.unknownTaskTimeout()));
 		taskWorker.setObservationRegistry(observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP));
 		taskWorker.setLifecycleListener(TaskLifecycleListener.of(lifecycleListeners.orderedStream().toList()));
 		return taskWorker;

@@ -1,6 +1,7 @@
 package dev.amqptasks.core;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -37,6 +38,9 @@ public final class TaskEnqueuer implements AutoCloseable {
 
 	/** The most enqueues stored and published together. */
 	private static final int MAX_BATCH = 100;
+
+	/** Calls of a replay to the registry, with one token, before its failure is the caller's. */
+	private static final int REPLAY_ATTEMPTS = 3;
 
 	private final TaskCatalog catalog;
 
@@ -165,8 +169,9 @@ public final class TaskEnqueuer implements AutoCloseable {
 			.contextualName("enqueue " + name)
 			.lowCardinalityKeyValue(TaskObservations.TASK, name)
 			.highCardinalityKeyValue(TaskObservations.TASK_ID, id);
+		Instant notBefore = (options.delay() != null) ? Instant.now().plus(options.delay()) : null;
 		NewTask task = new NewTask(id, name, this.json.writeValueAsString(positional),
-				this.json.writeValueAsString(named), maxRetries);
+				this.json.writeValueAsString(named), maxRetries, notBefore);
 		return new Pending(task, new TaskMessage(id, name, positional, named), options.delay(), observation);
 	}
 
@@ -272,7 +277,7 @@ public final class TaskEnqueuer implements AutoCloseable {
 		// The task is stored but no message exists: make its state say so rather than leave it
 		// scheduled for ever. If a confirm was merely late, the worker skips the errored task.
 		try {
-			this.registry.fail(id, TaskError.of(ex));
+			this.registry.fail(id, null, TaskError.of(ex));
 		}
 		catch (RuntimeException failure) {
 			ex.addSuppressed(failure);
@@ -289,7 +294,7 @@ public final class TaskEnqueuer implements AutoCloseable {
 	 * @throws TaskEnqueueException if the broker did not take the message
 	 */
 	public TaskInfo replay(String id) {
-		TaskInfo task = this.registry.replay(id);
+		TaskInfo task = replayInRegistry(id);
 		try {
 			this.publisher.publish(new TaskMessage(id, task.name(), task.args(), task.kwargs(), 0, task.replays()),
 					null);
@@ -299,6 +304,24 @@ public final class TaskEnqueuer implements AutoCloseable {
 			throw ex;
 		}
 		return task;
+	}
+
+	/**
+	 * Replays the task in the registry, trying again with the same token when the registry's
+	 * reply is lost: the registry answers a repeated replay as it answered the first.
+	 */
+	private TaskInfo replayInRegistry(String id) {
+		String token = UUID.randomUUID().toString();
+		for (int attempt = 1;; attempt++) {
+			try {
+				return this.registry.replay(id, token);
+			}
+			catch (DataAccessException ex) {
+				if (attempt == REPLAY_ATTEMPTS) {
+					throw ex;
+				}
+			}
+		}
 	}
 
 	/**

@@ -14,6 +14,18 @@ public final class TaskHeaders {
 	/** The task's replay number when the message was sent: older messages are stale. */
 	public static final String REPLAY = "x-amqp-tasks-replay";
 
+	/**
+	 * When the message was sent (epoch ms): a task the registry no longer has is stored again
+	 * from its message only while its entry cannot have expired as it was meant to.
+	 */
+	public static final String SENT_AT = "x-amqp-tasks-sent-at";
+
+	/**
+	 * When a worker first found the message's task unknown (epoch ms): the message is put back
+	 * for a worker that knows the task, up to the worker's unknown-task timeout.
+	 */
+	public static final String UNKNOWN_SINCE = "x-amqp-tasks-unknown-since";
+
 	/** Why a message in the error queue was dead-lettered. */
 	public static final String DEAD_LETTER_REASON = "x-amqp-tasks-dead-letter-reason";
 

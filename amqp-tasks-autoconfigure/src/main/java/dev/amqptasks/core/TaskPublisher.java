@@ -134,6 +134,7 @@ public final class TaskPublisher {
 		properties.setHeader(TaskHeaders.TASK, message.task());
 		properties.setHeader(TaskHeaders.ATTEMPTS, message.attempts());
 		properties.setHeader(TaskHeaders.REPLAY, message.replay());
+		properties.setHeader(TaskHeaders.SENT_AT, this.clock.millis());
 		return new Message(this.json.writeValueAsBytes(message), properties);
 	}
 
@@ -166,6 +167,7 @@ public final class TaskPublisher {
 	 */
 	public void defer(Message original, Duration delay) {
 		Message copy = new Message(original.getBody(), copyOf(original.getMessageProperties()));
+		copy.getMessageProperties().setHeader(TaskHeaders.SENT_AT, this.clock.millis());
 		String id = original.getMessageProperties().getMessageId();
 		send(id, "", declaredDelayQueue(delay), copy);
 	}

@@ -54,6 +54,8 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 
 	private final long ttlMillis;
 
+	private final long erroredTtlMillis;
+
 	private final Clock clock;
 
 	private final Object lock = new Object();
@@ -62,8 +64,8 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 
 	private final Map<IndexKey, NavigableSet<Stamp>> indexes = new HashMap<>();
 
-	/** Every task by the time of its last change, oldest first: what expires next. */
-	private final NavigableSet<Stamp> changes = new TreeSet<>(OLDEST_FIRST);
+	/** Every task by the time it expires, soonest first. */
+	private final NavigableSet<Stamp> expiries = new TreeSet<>(OLDEST_FIRST);
 
 	private final Map<String, List<CompletableFuture<TaskInfo>>> waiting = new HashMap<>();
 
@@ -78,11 +80,24 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 	 * @param clock the clock for timestamps and expiry
 	 */
 	public InMemoryTaskRegistry(JsonMapper json, Duration ttl, Clock clock) {
+		this(json, ttl, ttl, clock);
+	}
+
+	/**
+	 * Creates a registry that keeps errored tasks longer than others.
+	 * @param json the mapper for arguments, results and errors
+	 * @param ttl how long a task is kept after its last change
+	 * @param erroredTtl how long an errored task is kept at least: as long as its dead letter
+	 * @param clock the clock for timestamps and expiry
+	 */
+	public InMemoryTaskRegistry(JsonMapper json, Duration ttl, Duration erroredTtl, Clock clock) {
 		Assert.notNull(json, "'json' must not be null");
 		Assert.isTrue(ttl != null && ttl.toMillis() > 0, "'ttl' must be positive");
+		Assert.isTrue(erroredTtl != null && erroredTtl.toMillis() > 0, "'erroredTtl' must be positive");
 		Assert.notNull(clock, "'clock' must not be null");
 		this.json = json;
 		this.ttlMillis = ttl.toMillis();
+		this.erroredTtlMillis = Math.max(this.ttlMillis, erroredTtl.toMillis());
 		this.clock = clock;
 	}
 
@@ -94,7 +109,9 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 			if (existing != null) {
 				return new Creation(existing.toInfo(this.json), false);
 			}
-			return new Creation(store(StoredTask.of(task, TaskStatus.SCHEDULED, now)).toInfo(this.json), true);
+			long wait = (task.notBefore() != null) ? Math.max(0, task.notBefore().toEpochMilli() - now) : 0;
+			return new Creation(store(StoredTask.of(task, TaskStatus.SCHEDULED, now), now, wait + this.ttlMillis)
+				.toInfo(this.json), true);
 		});
 	}
 
@@ -167,7 +184,8 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 	}
 
 	@Override
-	public StartOutcome start(NewTask task, String workerId, Duration lease) {
+	public StartOutcome start(StartRequest request, String workerId, Duration lease) {
+		NewTask task = request.task();
 		requireJson(task);
 		Assert.notNull(workerId, "'workerId' must not be null");
 		requirePositive(lease);
@@ -175,6 +193,18 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 			long leaseUntil = now + lease.toMillis();
 			StoredTask stored = live(task.id(), now, after);
 			if (stored == null) {
+				Instant recreateUntil = StoredTask.recreateUntil(task, this.ttlMillis);
+				if (recreateUntil != null && now >= recreateUntil.toEpochMilli()) {
+					// Its entry may have expired as it was meant to, canceled or finished: running
+					// the message could undo either. It ends errored, and says why.
+					stored = StoredTask.of(task, TaskStatus.ERRORED, now);
+					stored.attempts = task.attempts();
+					stored.replays = task.replay();
+					stored.errorJson = StoredTask.errorJson(this.json, StoredTask.EXPIRED_ERROR);
+					stored.finishedAt = now;
+					store(stored, now, this.erroredTtlMillis);
+					return new StartOutcome(Decision.DEAD_LETTER, TaskStatus.ERRORED, stored.attempts);
+				}
 				// Lost: the message knows how many attempts ran before, so the count goes on from there.
 				stored = StoredTask.of(task, TaskStatus.RUNNING, now);
 				stored.attempts = task.attempts() + 1;
@@ -182,19 +212,25 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 				stored.startedAt = now;
 				stored.worker = workerId;
 				stored.leaseUntil = leaseUntil;
-				store(stored);
+				stored.token = request.token();
+				store(stored, now, this.ttlMillis);
 				return new StartOutcome(Decision.RUN, TaskStatus.RUNNING, stored.attempts);
 			}
 			if (task.replay() < stored.replays) {
 				return new StartOutcome(Decision.SKIP, stored.status, stored.attempts);
 			}
+			if (stored.status == TaskStatus.RUNNING && request.token().equals(stored.token)) {
+				// This very delivery started it already: the reply to that call was lost.
+				return new StartOutcome(Decision.RUN, stored.status, stored.attempts);
+			}
 			if (stored.status == TaskStatus.RUNNING && stored.leaseUntil != null && stored.leaseUntil > now) {
 				// A live worker holds the attempt: this message is a redelivery, not a dead worker's
 				// task. It also stops the task if its cancellation was requested.
-				return new StartOutcome(Decision.DEFER, stored.status, stored.attempts);
+				return new StartOutcome(Decision.DEFER, stored.status, stored.attempts,
+						Duration.ofMillis(stored.leaseUntil - now));
 			}
 			if (stored.cancelRequested && TaskTransitions.isAllowed(stored.status, TaskStatus.CANCELED)) {
-				stored.leaseUntil = null;
+				endAttempt(stored);
 				moveTo(stored, TaskStatus.CANCELED, now, after);
 				return new StartOutcome(Decision.SKIP, TaskStatus.CANCELED, stored.attempts);
 			}
@@ -205,6 +241,7 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 			stored.startedAt = now;
 			stored.worker = workerId;
 			stored.leaseUntil = leaseUntil;
+			stored.token = request.token();
 			stored.progress = null;
 			moveTo(stored, TaskStatus.RUNNING, now, after);
 			return new StartOutcome(Decision.RUN, TaskStatus.RUNNING, stored.attempts);
@@ -212,39 +249,58 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 	}
 
 	@Override
-	public void renewLeases(Collection<String> ids, String workerId, Duration lease) {
-		Assert.notNull(workerId, "'workerId' must not be null");
+	public Set<String> renewLeases(Map<String, String> tokens, Duration lease) {
 		requirePositive(lease);
-		change((now, after) -> {
-			for (String id : ids) {
+		return change((now, after) -> {
+			Set<String> lost = new HashSet<>();
+			tokens.forEach((id, token) -> {
 				StoredTask task = live(id, now, after);
-				if (task != null && task.status == TaskStatus.RUNNING && workerId.equals(task.worker)) {
+				if (holds(task, token)) {
 					task.leaseUntil = now + lease.toMillis();
-					touch(task, now);
+					touch(task, now, this.ttlMillis);
 				}
-			}
-			return null;
+				else {
+					lost.add(id);
+				}
+			});
+			return Set.copyOf(lost);
 		});
 	}
 
+	private static boolean holds(StoredTask task, String token) {
+		return task != null && task.status == TaskStatus.RUNNING && token != null && token.equals(task.token);
+	}
+
 	@Override
-	public void retry(String id, TaskError error) {
+	public void retry(String id, String token, TaskError error, Duration delay) {
 		Assert.notNull(error, "'error' must not be null");
+		Assert.notNull(delay, "'delay' must not be null");
 		String errorJson = StoredTask.errorJson(this.json, error);
-		transition(id, TaskStatus.RETRYING, TaskTransitions.sourcesOf(TaskStatus.RETRYING),
-				(task) -> task.errorJson = errorJson);
+		transition(id, token, TaskStatus.RETRYING, TaskTransitions.sourcesOf(TaskStatus.RETRYING),
+				delay.toMillis() + this.ttlMillis, (task) -> task.errorJson = errorJson);
 	}
 
 	@Override
-	public void requeue(String id) {
-		transition(id, TaskStatus.SCHEDULED, StoredTask.REQUEUED_FROM, (task) -> {
-		});
-	}
-
-	@Override
-	public TaskInfo replay(String id) {
+	public TaskStatus requeue(String id, String token) {
+		requireToken(token);
 		return change((now, after) -> {
 			StoredTask task = require(id, now, after);
+			requireHeld(task, token, TaskStatus.SCHEDULED, now);
+			TaskStatus to = task.cancelRequested ? TaskStatus.CANCELED : TaskStatus.SCHEDULED;
+			endAttempt(task);
+			moveTo(task, to, now, after);
+			return to;
+		});
+	}
+
+	@Override
+	public TaskInfo replay(String id, String token) {
+		requireToken(token);
+		return change((now, after) -> {
+			StoredTask task = require(id, now, after);
+			if (task.status == TaskStatus.SCHEDULED && token.equals(task.replayToken)) {
+				return task.toInfo(this.json);
+			}
 			if (!StoredTask.REPLAYED_FROM.contains(task.status)) {
 				throw new IllegalTaskStateChangeException(id, task.status, TaskStatus.SCHEDULED);
 			}
@@ -257,7 +313,8 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 			task.worker = null;
 			task.progress = null;
 			task.cancelRequested = false;
-			task.leaseUntil = null;
+			task.replayToken = token;
+			endAttempt(task);
 			append(task, now, String.format(StoredTask.REPLAYED_MESSAGE, task.replays));
 			moveTo(task, TaskStatus.SCHEDULED, now, after);
 			return task.toInfo(this.json);
@@ -265,44 +322,67 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 	}
 
 	@Override
-	public void finish(String id, String resultJson) {
+	public void finish(String id, String token, String resultJson) {
 		StoredTask.requireJson(this.json, resultJson, "The result");
-		transition(id, TaskStatus.FINISHED, TaskTransitions.sourcesOf(TaskStatus.FINISHED), (task) -> {
-			task.resultJson = resultJson;
-			// The error of an earlier, retried attempt does not describe a finished task.
-			task.errorJson = null;
-		});
+		requireToken(token);
+		transition(id, token, TaskStatus.FINISHED, TaskTransitions.sourcesOf(TaskStatus.FINISHED), this.ttlMillis,
+				(task) -> {
+					task.resultJson = resultJson;
+					// The error of an earlier, retried attempt does not describe a finished task.
+					task.errorJson = null;
+				});
 	}
 
 	@Override
-	public void fail(String id, TaskError error) {
+	public void fail(String id, String token, TaskError error) {
 		Assert.notNull(error, "'error' must not be null");
 		String errorJson = StoredTask.errorJson(this.json, error);
-		transition(id, TaskStatus.ERRORED, TaskTransitions.sourcesOf(TaskStatus.ERRORED),
-				(task) -> task.errorJson = errorJson);
+		transition(id, token, TaskStatus.ERRORED, TaskTransitions.sourcesOf(TaskStatus.ERRORED),
+				this.erroredTtlMillis, (task) -> task.errorJson = errorJson);
 	}
 
 	@Override
-	public void markCanceled(String id) {
-		transition(id, TaskStatus.CANCELED, StoredTask.STOPPED_BY_WORKER, (task) -> {
+	public void markCanceled(String id, String token) {
+		requireToken(token);
+		transition(id, token, TaskStatus.CANCELED, StoredTask.STOPPED_BY_WORKER, this.ttlMillis, (task) -> {
 		});
 	}
 
 	/**
 	 * Changes the state of a task after the update. Every change made here ends the running
-	 * attempt (or comes before any), so it also removes the lease.
+	 * attempt (or comes before any), so it also removes the lease and its token.
 	 */
-	private void transition(String id, TaskStatus to, Set<TaskStatus> sources, Consumer<StoredTask> update) {
+	private void transition(String id, String token, TaskStatus to, Set<TaskStatus> sources, long keepMillis,
+			Consumer<StoredTask> update) {
 		change((now, after) -> {
 			StoredTask task = require(id, now, after);
+			requireHeld(task, token, to, now);
 			if (!sources.contains(task.status)) {
 				throw new IllegalTaskStateChangeException(id, task.status, to);
 			}
 			update.accept(task);
-			task.leaseUntil = null;
-			moveTo(task, to, now, after);
+			endAttempt(task);
+			moveTo(task, to, now, after, keepMillis);
 			return null;
 		});
+	}
+
+	/**
+	 * Refuses a change by an attempt that no longer holds the task, and a change from outside
+	 * any attempt ({@code token == null}) to a task that a live attempt holds.
+	 */
+	private static void requireHeld(StoredTask task, String token, TaskStatus to, long now) {
+		if (token != null && !holds(task, token)) {
+			throw new AttemptLostException(task.id, task.status);
+		}
+		if (token == null && task.status == TaskStatus.RUNNING && task.leaseUntil != null && task.leaseUntil > now) {
+			throw new IllegalTaskStateChangeException(task.id, task.status, to);
+		}
+	}
+
+	private static void endAttempt(StoredTask task) {
+		task.leaseUntil = null;
+		task.token = null;
 	}
 
 	@Override
@@ -314,7 +394,7 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 			}
 			else if (StoredTask.CANCEL_FLAGGED.contains(task.status)) {
 				task.cancelRequested = true;
-				touch(task, now);
+				touch(task, now, this.ttlMillis);
 				this.cancelListeners.forEach((listener) -> after.add(() -> listener.accept(id)));
 			}
 			else if (task.status != TaskStatus.CANCELED) {
@@ -325,26 +405,30 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 	}
 
 	@Override
-	public void log(String id, String message) {
+	public void log(String id, String token, String message) {
 		Assert.notNull(message, "'message' must not be null");
 		change((now, after) -> {
 			StoredTask task = require(id, now, after);
+			if (token != null && !holds(task, token)) {
+				throw new AttemptLostException(id, task.status);
+			}
 			append(task, now, message);
-			touch(task, now);
+			touch(task, now, this.ttlMillis);
 			return null;
 		});
 	}
 
 	@Override
-	public void progress(String id, double fraction) {
+	public void progress(String id, String token, double fraction) {
 		StoredTask.requireFraction(fraction);
+		requireToken(token);
 		change((now, after) -> {
 			StoredTask task = require(id, now, after);
-			if (task.status != TaskStatus.RUNNING) {
-				throw new IllegalTaskStateChangeException(id, task.status, TaskStatus.RUNNING);
+			if (!holds(task, token)) {
+				throw new AttemptLostException(id, task.status);
 			}
 			task.progress = fraction;
-			touch(task, now);
+			touch(task, now, this.ttlMillis);
 			return null;
 		});
 	}
@@ -444,8 +528,8 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 		return task;
 	}
 
-	private boolean isExpired(StoredTask task, long now) {
-		return now - task.updatedAt >= this.ttlMillis;
+	private static boolean isExpired(StoredTask task, long now) {
+		return now >= task.expiresAt;
 	}
 
 	/**
@@ -459,21 +543,22 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 			return;
 		}
 		this.lastPurge = now;
-		while (!this.changes.isEmpty() && now - this.changes.first().millis() >= this.ttlMillis) {
-			remove(this.tasks.get(this.changes.first().id()), after);
+		while (!this.expiries.isEmpty() && now >= this.expiries.first().millis()) {
+			remove(this.tasks.get(this.expiries.first().id()), after);
 		}
 	}
 
-	private StoredTask store(StoredTask task) {
+	private StoredTask store(StoredTask task, long now, long keepMillis) {
 		this.tasks.put(task.id, task);
-		this.changes.add(new Stamp(task.updatedAt, task.id));
+		task.expiresAt = now + keepMillis;
+		this.expiries.add(new Stamp(task.expiresAt, task.id));
 		index(task);
 		return task;
 	}
 
 	private void remove(StoredTask task, List<Runnable> after) {
 		this.tasks.remove(task.id);
-		this.changes.remove(new Stamp(task.updatedAt, task.id));
+		this.expiries.remove(new Stamp(task.expiresAt, task.id));
 		unindex(task);
 		List<CompletableFuture<TaskInfo>> futures = this.waiting.remove(task.id);
 		if (futures != null) {
@@ -483,13 +568,17 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 	}
 
 	private void moveTo(StoredTask task, TaskStatus to, long now, List<Runnable> after) {
+		moveTo(task, to, now, after, this.ttlMillis);
+	}
+
+	private void moveTo(StoredTask task, TaskStatus to, long now, List<Runnable> after, long keepMillis) {
 		unindex(task);
 		task.status = to;
 		index(task);
 		if (to.isFinal()) {
 			task.finishedAt = now;
 		}
-		touch(task, now);
+		touch(task, now, keepMillis);
 		if (to.isFinal()) {
 			List<CompletableFuture<TaskInfo>> futures = this.waiting.remove(task.id);
 			if (futures != null) {
@@ -506,10 +595,18 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 		}
 	}
 
-	private void touch(StoredTask task, long now) {
-		this.changes.remove(new Stamp(task.updatedAt, task.id));
+	/**
+	 * Records a change: the task lives at least {@code keepMillis} more, and never less than it
+	 * was to live before.
+	 */
+	private void touch(StoredTask task, long now, long keepMillis) {
 		task.updatedAt = now;
-		this.changes.add(new Stamp(now, task.id));
+		long expiresAt = Math.max(task.expiresAt, now + Math.max(keepMillis, this.ttlMillis));
+		if (expiresAt != task.expiresAt) {
+			this.expiries.remove(new Stamp(task.expiresAt, task.id));
+			task.expiresAt = expiresAt;
+			this.expiries.add(new Stamp(expiresAt, task.id));
+		}
 	}
 
 	private void index(StoredTask task) {
@@ -527,6 +624,10 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 				this.indexes.remove(key);
 			}
 		}
+	}
+
+	private static void requireToken(String token) {
+		Assert.hasText(token, "'token' must not be empty");
 	}
 
 	private static void requirePositive(Duration lease) {

@@ -3,8 +3,10 @@ package dev.amqptasks.registry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -74,8 +76,6 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 
 	private static final String REPLAYABLE = csv(StoredTask.REPLAYED_FROM);
 
-	private static final String PROGRESS_ALLOWED = TaskStatus.RUNNING.value();
-
 	private static final String ALL_STATUSES = csv(EnumSet.allOf(TaskStatus.class));
 
 	private static final RedisTaskScripts SCRIPTS = RedisTaskScripts.load();
@@ -88,7 +88,9 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 
 	private final String base;
 
-	private final String ttlMillis;
+	private final long ttlMillis;
+
+	private final long erroredTtlMillis;
 
 	private final Clock clock;
 
@@ -107,11 +109,26 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 	 */
 	public RedisTaskRegistry(StringRedisTemplate redis, RedisMessageListenerContainer listeners, JsonMapper json,
 			String keyPrefix, Duration ttl, Clock clock) {
-		this(redis, listeners, json, keyPrefix, ttl, clock, FINAL_STATE_CHECK_INTERVAL);
+		this(redis, listeners, json, keyPrefix, ttl, ttl, clock);
+	}
+
+	/**
+	 * Creates a registry that keeps errored tasks longer than others.
+	 * @param redis the Redis client
+	 * @param listeners a started listener container for the notifications
+	 * @param json the mapper for arguments, results and errors
+	 * @param keyPrefix the prefix of every key and channel (without braces)
+	 * @param ttl how long a task is kept after its last change
+	 * @param erroredTtl how long an errored task is kept at least: as long as its dead letter
+	 * @param clock the clock for timestamps
+	 */
+	public RedisTaskRegistry(StringRedisTemplate redis, RedisMessageListenerContainer listeners, JsonMapper json,
+			String keyPrefix, Duration ttl, Duration erroredTtl, Clock clock) {
+		this(redis, listeners, json, keyPrefix, ttl, erroredTtl, clock, FINAL_STATE_CHECK_INTERVAL);
 	}
 
 	RedisTaskRegistry(StringRedisTemplate redis, RedisMessageListenerContainer listeners, JsonMapper json,
-			String keyPrefix, Duration ttl, Clock clock, Duration finalStateCheckInterval) {
+			String keyPrefix, Duration ttl, Duration erroredTtl, Clock clock, Duration finalStateCheckInterval) {
 		Assert.notNull(redis, "'redis' must not be null");
 		Assert.notNull(listeners, "'listeners' must not be null");
 		Assert.notNull(json, "'json' must not be null");
@@ -119,12 +136,14 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 		Assert.isTrue(keyPrefix.indexOf('{') < 0 && keyPrefix.indexOf('}') < 0,
 				"'keyPrefix' must not contain braces, it becomes the keys' hash tag");
 		Assert.isTrue(ttl != null && ttl.toMillis() > 0, "'ttl' must be positive");
+		Assert.isTrue(erroredTtl != null && erroredTtl.toMillis() > 0, "'erroredTtl' must be positive");
 		Assert.notNull(clock, "'clock' must not be null");
 		this.redis = redis;
 		this.listeners = listeners;
 		this.json = json;
 		this.base = "{" + keyPrefix + "}:";
-		this.ttlMillis = Long.toString(ttl.toMillis());
+		this.ttlMillis = ttl.toMillis();
+		this.erroredTtlMillis = Math.max(ttl.toMillis(), erroredTtl.toMillis());
 		this.clock = clock;
 		this.cancelTopic = new ChannelTopic(this.base + "cancel");
 		// The scripts publish final notices on the same channel names.
@@ -147,7 +166,8 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 	}
 
 	private List<Creation> createBatch(List<NewTask> tasks) {
-		String[] args = new String[5 * tasks.size()];
+		long now = this.clock.millis();
+		String[] args = new String[6 * tasks.size()];
 		int a = 0;
 		for (NewTask task : tasks) {
 			args[a++] = task.id();
@@ -155,8 +175,8 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 			args[a++] = task.argsJson();
 			args[a++] = task.kwargsJson();
 			args[a++] = Integer.toString(task.maxRetries());
+			args[a++] = Long.toString(keepWaiting(task, now));
 		}
-		long now = this.clock.millis();
 		List<Object> results = run(SCRIPTS.create(), keysOf(tasks.stream().map(NewTask::id).toList()), now, args);
 		List<Creation> creations = new ArrayList<>(tasks.size());
 		for (int t = 0; t < tasks.size(); t++) {
@@ -227,31 +247,40 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 		return byStatus;
 	}
 
+	/** How long to keep a new task: until its delay has passed, plus the time to live. */
+	private long keepWaiting(NewTask task, long now) {
+		long wait = (task.notBefore() != null) ? Math.max(0, task.notBefore().toEpochMilli() - now) : 0;
+		return wait + this.ttlMillis;
+	}
+
 	@Override
-	public StartOutcome start(NewTask task, String workerId, Duration lease) {
-		return startAll(List.of(task), workerId, lease).get(0);
+	public StartOutcome start(StartRequest request, String workerId, Duration lease) {
+		return startAll(List.of(request), workerId, lease).get(0);
 	}
 
 	/**
 	 * Starts the attempts with one script call per {@value #SCRIPT_BATCH} of them.
 	 */
 	@Override
-	public List<StartOutcome> startAll(List<NewTask> tasks, String workerId, Duration lease) {
-		tasks.forEach(this::requireJson);
+	public List<StartOutcome> startAll(List<StartRequest> requests, String workerId, Duration lease) {
+		requests.forEach((request) -> requireJson(request.task()));
 		Assert.notNull(workerId, "'workerId' must not be null");
 		requirePositive(lease);
-		return inScriptBatches(tasks, (batch) -> startBatch(batch, workerId, lease));
+		return inScriptBatches(requests, (batch) -> startBatch(batch, workerId, lease));
 	}
 
-	private List<StartOutcome> startBatch(List<NewTask> tasks, String workerId, Duration lease) {
+	private List<StartOutcome> startBatch(List<StartRequest> requests, String workerId, Duration lease) {
 		long now = this.clock.millis();
-		String[] args = new String[4 + 7 * tasks.size()];
+		String[] args = new String[6 + 9 * requests.size()];
 		args[0] = STARTABLE;
 		args[1] = CANCELABLE;
 		args[2] = workerId;
 		args[3] = Long.toString(now + lease.toMillis());
-		int a = 4;
-		for (NewTask task : tasks) {
+		args[4] = StoredTask.errorJson(this.json, StoredTask.EXPIRED_ERROR);
+		args[5] = Long.toString(this.erroredTtlMillis);
+		int a = 6;
+		for (StartRequest request : requests) {
+			NewTask task = request.task();
 			args[a++] = task.id();
 			args[a++] = task.name();
 			args[a++] = task.argsJson();
@@ -259,59 +288,72 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 			args[a++] = Integer.toString(task.maxRetries());
 			args[a++] = Integer.toString(task.attempts());
 			args[a++] = Integer.toString(task.replay());
+			args[a++] = request.token();
+			Instant recreateUntil = StoredTask.recreateUntil(task, this.ttlMillis);
+			args[a++] = (recreateUntil != null) ? Long.toString(recreateUntil.toEpochMilli()) : "";
 		}
-		List<StartOutcome> outcomes = new ArrayList<>(tasks.size());
-		for (Object started : run(SCRIPTS.start(), keysOf(tasks.stream().map(NewTask::id).toList()), now, args)) {
+		List<String> ids = requests.stream().map((request) -> request.task().id()).toList();
+		List<StartOutcome> outcomes = new ArrayList<>(requests.size());
+		for (Object started : run(SCRIPTS.start(), keysOf(ids), now, args)) {
 			List<?> result = (List<?>) started;
 			Decision decision = Decision.valueOf(((String) result.get(0)).toUpperCase(Locale.ROOT));
-			outcomes.add(new StartOutcome(decision, status((String) result.get(1)), ((Long) result.get(2)).intValue()));
+			outcomes.add(new StartOutcome(decision, status((String) result.get(1)), ((Long) result.get(2)).intValue(),
+					Duration.ofMillis((Long) result.get(3))));
 		}
 		return outcomes;
 	}
 
 	@Override
-	public void renewLeases(Collection<String> ids, String workerId, Duration lease) {
-		Assert.notNull(workerId, "'workerId' must not be null");
+	public Set<String> renewLeases(Map<String, String> tokens, Duration lease) {
 		requirePositive(lease);
-		List<String> distinct = List.copyOf(new LinkedHashSet<>(ids));
-		if (distinct.isEmpty()) {
-			return;
+		if (tokens.isEmpty()) {
+			return Set.of();
 		}
 		long now = this.clock.millis();
-		String[] args = new String[2 + distinct.size()];
-		args[0] = workerId;
-		args[1] = Long.toString(now + lease.toMillis());
-		for (int i = 0; i < distinct.size(); i++) {
-			args[2 + i] = distinct.get(i);
+		List<String> keys = new ArrayList<>(tokens.size());
+		String[] args = new String[1 + 2 * tokens.size()];
+		args[0] = Long.toString(now + lease.toMillis());
+		int a = 1;
+		for (Map.Entry<String, String> entry : tokens.entrySet()) {
+			keys.add(taskKey(entry.getKey()));
+			args[a++] = entry.getKey();
+			args[a++] = entry.getValue();
 		}
-		run(SCRIPTS.renewLeases(), distinct.stream().map(this::taskKey).toList(), now, args);
+		List<Object> lost = run(SCRIPTS.renewLeases(), keys, now, args);
+		return lost.stream().map(String.class::cast).collect(Collectors.toUnmodifiableSet());
 	}
 
 	@Override
-	public void retry(String id, TaskError error) {
+	public void retry(String id, String token, TaskError error, Duration delay) {
 		Assert.notNull(error, "'error' must not be null");
-		transition(id, TaskStatus.RETRYING, TaskTransitions.sourcesOf(TaskStatus.RETRYING), StoredTask.ERROR,
-				StoredTask.errorJson(this.json, error));
+		Assert.notNull(delay, "'delay' must not be null");
+		transition(id, token, TaskStatus.RETRYING, TaskTransitions.sourcesOf(TaskStatus.RETRYING),
+				delay.toMillis() + this.ttlMillis, StoredTask.ERROR, StoredTask.errorJson(this.json, error));
 	}
 
 	@Override
-	public void requeue(String id) {
-		transition(id, TaskStatus.SCHEDULED, StoredTask.REQUEUED_FROM);
+	public TaskStatus requeue(String id, String token) {
+		requireToken(token);
+		return transitionAll(List.of(id), List.of(token), TaskStatus.SCHEDULED, StoredTask.REQUEUED_FROM, true,
+				this.ttlMillis, List.of(), List.of(List.of()))
+			.get(0)
+			.orThrow();
 	}
 
 	@Override
-	public TaskInfo replay(String id) {
+	public TaskInfo replay(String id, String token) {
+		requireToken(token);
 		long now = this.clock.millis();
 		String entry = StoredTask.logEntry(this.json, now, StoredTask.REPLAYED_MESSAGE);
 		List<Object> result = run(SCRIPTS.replay(), List.of(taskKey(id), logKey(id)), now, REPLAYABLE, id, entry,
-				Integer.toString(StoredTask.EVENT_LOG_CAP));
+				Integer.toString(StoredTask.EVENT_LOG_CAP), token);
 		check(id, TaskStatus.SCHEDULED, result);
 		return toInfo(result.get(1));
 	}
 
 	@Override
-	public void finish(String id, String resultJson) {
-		finishAll(List.of(new TaskResult(id, resultJson))).get(0).orThrow();
+	public void finish(String id, String token, String resultJson) {
+		finishAll(List.of(new TaskResult(id, token, resultJson))).get(0).orThrow();
 	}
 
 	/**
@@ -319,54 +361,64 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 	 */
 	@Override
 	public List<ChangeOutcome> finishAll(List<TaskResult> results) {
-		results.forEach((result) -> StoredTask.requireJson(this.json, result.resultJson(), "The result"));
+		results.forEach((result) -> {
+			StoredTask.requireJson(this.json, result.resultJson(), "The result");
+			requireToken(result.token());
+		});
 		// The error of an earlier, retried attempt does not describe a finished task.
 		return inScriptBatches(results,
-				(batch) -> transitionAll(batch.stream().map(TaskResult::id).toList(), TaskStatus.FINISHED,
-						TaskTransitions.sourcesOf(TaskStatus.FINISHED), StoredTask.LEASE_UNTIL + "," + StoredTask.ERROR,
+				(batch) -> transitionAll(batch.stream().map(TaskResult::id).toList(),
+						batch.stream().map(TaskResult::token).toList(), TaskStatus.FINISHED,
+						TaskTransitions.sourcesOf(TaskStatus.FINISHED), false, this.ttlMillis,
 						List.of(StoredTask.RESULT), batch.stream().map((result) -> List.of(result.resultJson())).toList()));
 	}
 
 	@Override
-	public void fail(String id, TaskError error) {
+	public void fail(String id, String token, TaskError error) {
 		Assert.notNull(error, "'error' must not be null");
-		transition(id, TaskStatus.ERRORED, TaskTransitions.sourcesOf(TaskStatus.ERRORED), StoredTask.ERROR,
-				StoredTask.errorJson(this.json, error));
+		transition(id, token, TaskStatus.ERRORED, TaskTransitions.sourcesOf(TaskStatus.ERRORED), this.erroredTtlMillis,
+				StoredTask.ERROR, StoredTask.errorJson(this.json, error));
 	}
 
 	@Override
-	public void markCanceled(String id) {
-		transition(id, TaskStatus.CANCELED, StoredTask.STOPPED_BY_WORKER);
+	public void markCanceled(String id, String token) {
+		requireToken(token);
+		transition(id, token, TaskStatus.CANCELED, StoredTask.STOPPED_BY_WORKER, this.ttlMillis);
 	}
 
 	/**
-	 * Changes the state of a task, storing the given fields. Every change made here ends the
-	 * running attempt (or comes before any), so it also removes the lease.
+	 * Changes the state of a task, storing the given fields.
 	 */
-	private void transition(String id, TaskStatus to, Set<TaskStatus> sources, String... fieldsAndValues) {
-		List<String> fields = new ArrayList<>();
-		List<String> values = new ArrayList<>();
-		for (int i = 0; i + 1 < fieldsAndValues.length; i += 2) {
-			fields.add(fieldsAndValues[i]);
-			values.add(fieldsAndValues[i + 1]);
-		}
-		transitionAll(List.of(id), to, sources, StoredTask.LEASE_UNTIL, fields, List.of(values)).get(0).orThrow();
+	private void transition(String id, String token, TaskStatus to, Set<TaskStatus> sources, long keepMillis,
+			String... fieldAndValue) {
+		List<String> fields = (fieldAndValue.length > 0) ? List.of(fieldAndValue[0]) : List.of();
+		List<String> values = (fieldAndValue.length > 0) ? List.of(fieldAndValue[1]) : List.of();
+		transitionAll(List.of(id), Collections.singletonList(token), to, sources, false, keepMillis, fields,
+				List.of(values))
+			.get(0)
+			.orThrow();
 	}
 
 	/**
 	 * Makes the same change to many tasks with one script call, each task with its own values
-	 * of the fields stored.
+	 * of the fields stored. Every change made here ends the running attempt (or comes before
+	 * any), so it also removes the lease and its token.
 	 */
-	private List<ChangeOutcome> transitionAll(List<String> ids, TaskStatus to, Set<TaskStatus> sources,
-			String removed, List<String> fields, List<List<String>> values) {
-		List<String> args = new ArrayList<>(5 + ids.size() * (1 + fields.size()));
+	private List<ChangeOutcome> transitionAll(List<String> ids, List<String> tokens, TaskStatus to,
+			Set<TaskStatus> sources, boolean cancelWins, long keepMillis, List<String> fields,
+			List<List<String>> values) {
+		List<String> args = new ArrayList<>(7 + ids.size() * (2 + fields.size()));
 		args.add(to.value());
 		args.add(csv(sources));
 		args.add(to.isFinal() ? "1" : "0");
-		args.add(removed);
+		args.add(StoredTask.LEASE_UNTIL + "," + StoredTask.TOKEN
+				+ ((to == TaskStatus.FINISHED) ? "," + StoredTask.ERROR : ""));
 		args.add(String.join(",", fields));
+		args.add(cancelWins ? "1" : "0");
+		args.add(Long.toString(keepMillis));
 		for (int i = 0; i < ids.size(); i++) {
 			args.add(ids.get(i));
+			args.add((tokens.get(i) != null) ? tokens.get(i) : "");
 			args.addAll(values.get(i));
 		}
 		List<Object> results = run(SCRIPTS.transition(), keysOf(ids), args.toArray(String[]::new));
@@ -381,7 +433,9 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 		return switch ((String) result.get(0)) {
 			case "missing" -> new ChangeOutcome(new TaskNotFoundException(id));
 			case "illegal" -> new ChangeOutcome(new IllegalTaskStateChangeException(id, status((String) result.get(1)), to));
-			default -> ChangeOutcome.STORED;
+			case "lost" -> new ChangeOutcome(new AttemptLostException(id, status((String) result.get(1))));
+			default -> (result.size() > 1 && result.get(1) instanceof String state) ? new ChangeOutcome(null, status(state))
+					: ChangeOutcome.STORED;
 		};
 	}
 
@@ -394,18 +448,19 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 	}
 
 	@Override
-	public void log(String id, String message) {
+	public void log(String id, String token, String message) {
 		Assert.notNull(message, "'message' must not be null");
 		long now = this.clock.millis();
 		String entry = StoredTask.logEntry(this.json, now, message);
-		requireFound(id, run(SCRIPTS.log(), List.of(taskKey(id), logKey(id)), now, id, entry,
-				Integer.toString(StoredTask.EVENT_LOG_CAP)));
+		check(id, TaskStatus.RUNNING, run(SCRIPTS.log(), List.of(taskKey(id), logKey(id)), now, id, entry,
+				Integer.toString(StoredTask.EVENT_LOG_CAP), (token != null) ? token : ""));
 	}
 
 	@Override
-	public void progress(String id, double fraction) {
+	public void progress(String id, String token, double fraction) {
 		StoredTask.requireFraction(fraction);
-		check(id, TaskStatus.RUNNING, run(SCRIPTS.progress(), id, id, PROGRESS_ALLOWED, Double.toString(fraction)));
+		requireToken(token);
+		check(id, TaskStatus.RUNNING, run(SCRIPTS.progress(), id, id, token, Double.toString(fraction)));
 	}
 
 	@Override
@@ -465,7 +520,7 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 		Object[] argv = new Object[3 + args.length];
 		argv[0] = this.base;
 		argv[1] = Long.toString(now);
-		argv[2] = this.ttlMillis;
+		argv[2] = Long.toString(this.ttlMillis);
 		System.arraycopy(args, 0, argv, 3, args.length);
 		return this.redis.execute(script, keys, argv);
 	}
@@ -474,10 +529,8 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 		outcome(id, to, result).orThrow();
 	}
 
-	private void requireFound(String id, List<Object> result) {
-		if ("missing".equals(result.get(0))) {
-			throw new TaskNotFoundException(id);
-		}
+	private static void requireToken(String token) {
+		Assert.hasText(token, "'token' must not be empty");
 	}
 
 	private TaskInfo toInfo(Object stored) {

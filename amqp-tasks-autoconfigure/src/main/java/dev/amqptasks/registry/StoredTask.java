@@ -58,10 +58,22 @@ final class StoredTask {
 
 	static final String LEASE_UNTIL = "leaseUntil";
 
+	/** The token of the attempt that holds the task while it runs. */
+	static final String TOKEN = "token";
+
 	static final String REPLAYS = "replays";
 
 	/** The longest event log kept; older entries are dropped first. */
 	static final int EVENT_LOG_CAP = 1000;
+
+	/**
+	 * The error of a task whose message arrived after its entry may have expired as it was meant
+	 * to: running it could undo a cancel or a finish.
+	 */
+	static final TaskError EXPIRED_ERROR = new TaskError("dev.amqptasks.TaskExpired",
+			"The task's message arrived after the registry may have forgotten the task (it waited longer than the "
+					+ "registry's time to live): it was not run, since it may have been canceled or finished. "
+					+ "Retry it to run it.");
 
 	/** The event log message of a replay, {@code %d} being the replay number. */
 	static final String REPLAYED_MESSAGE = "Replayed (replay %d)";
@@ -129,6 +141,15 @@ final class StoredTask {
 	/** Until when the running attempt is held without a renewal (epoch ms), or {@code null}. */
 	Long leaseUntil;
 
+	/** The token of the attempt holding the running task, or {@code null}. */
+	String token;
+
+	/** When the task expires (epoch ms); kept by the in-memory registry, Redis has its own. */
+	long expiresAt;
+
+	/** The token of the replay that scheduled the task last, or {@code null}. */
+	String replayToken;
+
 	/** How many times the task was replayed: messages of earlier runs carry a lower number. */
 	int replays;
 
@@ -152,6 +173,23 @@ final class StoredTask {
 		stored.createdAt = now;
 		stored.updatedAt = now;
 		return stored;
+	}
+
+	/**
+	 * Until when a task that the registry does not have may be stored again from its message:
+	 * before then, its entry cannot have expired as it was meant to (it lives at least the time
+	 * to live after the message was sent and after its delay), so it was lost.
+	 * @param task the task as its message carries it
+	 * @param ttlMillis the registry's time to live
+	 * @return the time, or {@code null} if the message does not say when it was sent
+	 */
+	static Instant recreateUntil(NewTask task, long ttlMillis) {
+		if (task.sentAt() == null) {
+			return null;
+		}
+		Instant since = (task.notBefore() != null && task.notBefore().isAfter(task.sentAt())) ? task.notBefore()
+				: task.sentAt();
+		return since.plusMillis(ttlMillis);
 	}
 
 	/**
@@ -181,6 +219,7 @@ final class StoredTask {
 		stored.progress = (hash.get(PROGRESS) != null) ? Double.valueOf(hash.get(PROGRESS)) : null;
 		stored.cancelRequested = "1".equals(hash.get(CANCEL_REQUESTED));
 		stored.leaseUntil = parseLong(hash.get(LEASE_UNTIL));
+		stored.token = hash.get(TOKEN);
 		stored.replays = Integer.parseInt(hash.getOrDefault(REPLAYS, "0"));
 		for (String entry : log) {
 			JsonNode node = json.readTree(entry);

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -23,6 +25,15 @@ import dev.amqptasks.TaskStatus;
  * <p>
  * Changes to a task that does not allow them throw {@link IllegalTaskStateChangeException};
  * changes to an unknown task throw {@link TaskNotFoundException}.
+ * <p>
+ * Attempts are fenced: each attempt holds its task under a token of its own, and what an attempt
+ * stores (lease renewals, log entries, progress, its outcome) is refused with
+ * {@link AttemptLostException} once another attempt holds the task, so that a worker that was
+ * frozen past its lease can never overwrite the attempt that replaced it.
+ * <p>
+ * Lifetimes: a task is kept at least its time to live after its last change; a waiting task at
+ * least until its delay has passed plus the time to live; an errored task at least as long as
+ * its dead letter is kept. No change ever shortens a task's life.
  */
 public interface TaskRegistry {
 
@@ -68,78 +79,98 @@ public interface TaskRegistry {
 	/**
 	 * Starts an attempt of a delivered message's task, deciding whether it may run:
 	 * <ul>
-	 * <li>a task the registry lost (expired) is stored again from the message, as running, with
-	 * {@code task.attempts() + 1} attempts and the message's replay number: {@code RUN};</li>
+	 * <li>a task the registry lost is stored again from the message, as running, with
+	 * {@code task.attempts() + 1} attempts and the message's replay number: {@code RUN}; unless its
+	 * entry may have expired as it was meant to (the message was sent, or its delay ended, longer
+	 * than the time to live ago), where running it could undo a cancel or a finish: it is stored
+	 * {@code errored} saying so, {@code DEAD_LETTER};</li>
+	 * <li>a task {@code running} under the same token is this very delivery's attempt, started
+	 * by a call whose reply was lost: {@code RUN} again, nothing changes;</li>
 	 * <li>a message older than the task's last replay ({@code task.replay()} below the stored
 	 * replay number) is stale: {@code SKIP};</li>
 	 * <li>a task {@code running} under a lease that has not expired belongs to a live worker
 	 * (this message is a redelivery, for example after the broker's consumer timeout):
-	 * {@code DEFER}, nothing changes (its worker
-	 * stops it if its cancellation was requested);</li>
+	 * {@code DEFER} for the lease's time left, nothing changes (its worker stops it if its
+	 * cancellation was requested);</li>
 	 * <li>a task whose cancellation was requested becomes {@code canceled}: {@code SKIP};</li>
 	 * <li>a final task is never run again: {@code SKIP};</li>
 	 * <li>otherwise ({@code scheduled}, {@code retrying}, or {@code running} under an expired
-	 * lease because its worker died): {@code running}, one more attempt, this worker, a lease
-	 * until now plus {@code lease}, progress cleared: {@code RUN}.</li>
+	 * lease because its worker died): {@code running}, one more attempt, this worker and token, a
+	 * lease until now plus {@code lease}, progress cleared: {@code RUN}.</li>
 	 * </ul>
-	 * @param task the task as carried by the message
+	 * @param request the task as carried by the message, and the token of the attempt
 	 * @param workerId the worker starting it
 	 * @param lease how long the attempt is held without a renewal
 	 * @return the decision, the state after the call and the attempt number
 	 */
-	StartOutcome start(NewTask task, String workerId, Duration lease);
+	StartOutcome start(StartRequest request, String workerId, Duration lease);
 
 	/**
-	 * Starts attempts of many delivered messages, as {@link #start(NewTask, String, Duration)}
-	 * does one by one, in fewer round trips where the registry can.
-	 * @param tasks the tasks as their messages carry them
+	 * Starts attempts of many delivered messages, as
+	 * {@link #start(StartRequest, String, Duration)} does one by one, in fewer round trips where
+	 * the registry can.
+	 * @param requests the tasks as their messages carry them, with their attempts' tokens
 	 * @param workerId the worker
 	 * @param lease how long the new attempts are held without a renewal
 	 * @return the outcome of each, in the same order
 	 */
-	default List<StartOutcome> startAll(List<NewTask> tasks, String workerId, Duration lease) {
-		return tasks.stream().map((task) -> start(task, workerId, lease)).toList();
+	default List<StartOutcome> startAll(List<StartRequest> requests, String workerId, Duration lease) {
+		return requests.stream().map((request) -> start(request, workerId, lease)).toList();
 	}
 
 	/**
-	 * Renews the leases of tasks this worker runs. Tasks that are not {@code running} on this
-	 * worker are left alone.
-	 * @param ids the ids of the tasks running on the worker
-	 * @param workerId the worker
+	 * Renews the leases of attempts a worker runs, each only while that attempt holds its task.
+	 * @param tokens the running attempts' tokens by task id
 	 * @param lease how long from now the attempts are held
+	 * @return the ids of the tasks whose attempt no longer holds them (another attempt took over,
+	 * or the task ended or is gone): their attempts are lost
 	 */
-	void renewLeases(Collection<String> ids, String workerId, Duration lease);
+	Set<String> renewLeases(Map<String, String> tokens, Duration lease);
 
 	/**
 	 * {@code running -> retrying}: the attempt failed and a retry is queued.
 	 * @param id the task id
+	 * @param token the attempt's token
 	 * @param error why the attempt failed
+	 * @param delay how long until the retry's message is due: the task is kept at least until then
+	 * plus its time to live
+	 * @throws AttemptLostException if another attempt holds the task
 	 */
-	void retry(String id, TaskError error);
+	void retry(String id, String token, TaskError error, Duration delay);
 
 	/**
-	 * {@code running -> scheduled}: a worker shutting down gave the task back to the queue.
+	 * Gives back a task whose attempt a worker abandons (it is shutting down, or exiting because
+	 * it is stuck): {@code running -> canceled} if its cancellation was requested, else
+	 * {@code running -> scheduled}, and its lease is released so that its message runs again at
+	 * once.
 	 * @param id the task id
+	 * @param token the attempt's token
+	 * @return the state it went to
+	 * @throws AttemptLostException if another attempt holds the task
 	 */
-	void requeue(String id);
+	TaskStatus requeue(String id, String token);
 
 	/**
 	 * {@code errored|canceled -> scheduled}, to run the task again: attempts start again from 0,
 	 * the replay number grows by one (messages of earlier runs become stale), and the result,
 	 * error, start and finish times, worker, progress and cancellation request are cleared. The
-	 * event log records the replay.
+	 * event log records the replay. A call repeated with the same token (because the reply to
+	 * the first was lost) answers as the first did.
 	 * @param id the task id
+	 * @param token a token of this replay, unique to it
 	 * @return the task after the change
 	 * @throws IllegalTaskStateChangeException if the task is not errored or canceled
 	 */
-	TaskInfo replay(String id);
+	TaskInfo replay(String id, String token);
 
 	/**
 	 * {@code running -> finished} with the result.
 	 * @param id the task id
+	 * @param token the attempt's token
 	 * @param resultJson the result as JSON text ({@code "null"} for no value)
+	 * @throws AttemptLostException if another attempt holds the task
 	 */
-	void finish(String id, String resultJson);
+	void finish(String id, String token, String resultJson);
 
 	/**
 	 * Finishes many tasks, as {@link #finish(String, String)} does one by one, in fewer round
@@ -151,10 +182,10 @@ public interface TaskRegistry {
 		List<ChangeOutcome> outcomes = new ArrayList<>(results.size());
 		for (TaskResult result : results) {
 			try {
-				finish(result.id(), result.resultJson());
+				finish(result.id(), result.token(), result.resultJson());
 				outcomes.add(ChangeOutcome.STORED);
 			}
-			catch (TaskNotFoundException | IllegalTaskStateChangeException ex) {
+			catch (TaskNotFoundException | IllegalTaskStateChangeException | AttemptLostException ex) {
 				outcomes.add(new ChangeOutcome(ex));
 			}
 		}
@@ -164,15 +195,21 @@ public interface TaskRegistry {
 	/**
 	 * Moves a task to {@code errored} with the error.
 	 * @param id the task id
+	 * @param token the token of the attempt that failed, or {@code null} for a failure outside
+	 * any attempt (a message that can never run), which is refused while an attempt's lease is
+	 * live
 	 * @param error why it failed
+	 * @throws AttemptLostException if another attempt holds the task
 	 */
-	void fail(String id, TaskError error);
+	void fail(String id, String token, TaskError error);
 
 	/**
 	 * {@code running -> canceled}: the worker stopped a task whose cancellation was requested.
 	 * @param id the task id
+	 * @param token the attempt's token
+	 * @throws AttemptLostException if another attempt holds the task
 	 */
-	void markCanceled(String id);
+	void markCanceled(String id, String token);
 
 	/**
 	 * Requests cancellation. A {@code scheduled} or {@code retrying} task becomes
@@ -187,16 +224,21 @@ public interface TaskRegistry {
 	/**
 	 * Appends to the task's event log.
 	 * @param id the task id
+	 * @param token the token of the attempt logging, or {@code null} for an entry from outside
+	 * any attempt
 	 * @param message the message
+	 * @throws AttemptLostException if the token is given and another attempt holds the task
 	 */
-	void log(String id, String message);
+	void log(String id, String token, String message);
 
 	/**
 	 * Records a running task's progress.
 	 * @param id the task id
+	 * @param token the token of the attempt reporting it
 	 * @param fraction from 0 to 1
+	 * @throws AttemptLostException if another attempt holds the task
 	 */
-	void progress(String id, double fraction);
+	void progress(String id, String token, double fraction);
 
 	/**
 	 * Which of the given tasks have a cancellation request: the fallback for a missed notice.
@@ -231,13 +273,41 @@ public interface TaskRegistry {
 	}
 
 	/**
-	 * The result of {@link #start(NewTask, String, Duration)}.
+	 * What {@link #start(StartRequest, String, Duration)} is asked to start.
+	 *
+	 * @param task the task as the delivered message carries it
+	 * @param token the token of the attempt it would start, unique to the delivery: a start
+	 * repeated with it is recognised as the same
+	 */
+	record StartRequest(NewTask task, String token) {
+
+		public StartRequest {
+			Objects.requireNonNull(task, "task");
+			Objects.requireNonNull(token, "token");
+		}
+
+	}
+
+	/**
+	 * The result of {@link #start(StartRequest, String, Duration)}.
 	 *
 	 * @param decision what the worker does with the message
 	 * @param status the task's state after the call
 	 * @param attempt the number of the attempt that starts, from 1
+	 * @param leaseLeft for {@link Decision#DEFER}, how long the live attempt's lease has left;
+	 * {@link Duration#ZERO} otherwise
 	 */
-	record StartOutcome(Decision decision, TaskStatus status, int attempt) {
+	record StartOutcome(Decision decision, TaskStatus status, int attempt, Duration leaseLeft) {
+
+		/**
+		 * An outcome with no lease left to wait for.
+		 * @param decision what the worker does with the message
+		 * @param status the task's state after the call
+		 * @param attempt the number of the attempt that starts, from 1
+		 */
+		public StartOutcome(Decision decision, TaskStatus status, int attempt) {
+			this(decision, status, attempt, Duration.ZERO);
+		}
 
 		/**
 		 * Whether the worker should run the task now.
@@ -253,9 +323,10 @@ public interface TaskRegistry {
 	 * A finished task's result, for {@link #finishAll(List)}.
 	 *
 	 * @param id the task id
+	 * @param token the token of the attempt that finished it
 	 * @param resultJson the result as JSON text
 	 */
-	record TaskResult(String id, String resultJson) {
+	record TaskResult(String id, String token, String resultJson) {
 	}
 
 	/**
@@ -263,19 +334,31 @@ public interface TaskRegistry {
 	 *
 	 * @param refusal the exception that the one-task method throws for this change, or
 	 * {@code null} if the change is stored
+	 * @param status the state the task went to, where the change may end in more than one;
+	 * {@code null} otherwise
 	 */
-	record ChangeOutcome(RuntimeException refusal) {
+	record ChangeOutcome(RuntimeException refusal, TaskStatus status) {
 
 		/** The change is stored. */
-		public static final ChangeOutcome STORED = new ChangeOutcome(null);
+		public static final ChangeOutcome STORED = new ChangeOutcome(null, null);
+
+		/**
+		 * A refused change.
+		 * @param refusal the exception that the one-task method throws for this change
+		 */
+		public ChangeOutcome(RuntimeException refusal) {
+			this(refusal, null);
+		}
 
 		/**
 		 * Throws the refusal, if the change was refused.
+		 * @return the state the task went to, if the change says
 		 */
-		public void orThrow() {
+		public TaskStatus orThrow() {
 			if (this.refusal != null) {
 				throw this.refusal;
 			}
+			return this.status;
 		}
 
 	}
@@ -292,7 +375,14 @@ public interface TaskRegistry {
 		SKIP,
 
 		/** Put the message back for later: a live worker holds the task. */
-		DEFER
+		DEFER,
+
+		/**
+		 * Never run the message: the task's entry may have expired as it was meant to, so running
+		 * it could undo a cancel or a finish. The task is stored {@code errored} saying so; the
+		 * message goes to the error queue.
+		 */
+		DEAD_LETTER
 
 	}
 

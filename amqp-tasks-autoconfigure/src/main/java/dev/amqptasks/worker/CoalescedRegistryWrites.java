@@ -3,10 +3,10 @@ package dev.amqptasks.worker;
 import java.time.Duration;
 
 import dev.amqptasks.core.CoalescingQueue;
-import dev.amqptasks.registry.NewTask;
 import dev.amqptasks.registry.TaskRegistry;
 import dev.amqptasks.registry.TaskRegistry.ChangeOutcome;
 import dev.amqptasks.registry.TaskRegistry.StartOutcome;
+import dev.amqptasks.registry.TaskRegistry.StartRequest;
 import dev.amqptasks.registry.TaskRegistry.TaskResult;
 
 /**
@@ -20,7 +20,7 @@ final class CoalescedRegistryWrites implements AutoCloseable {
 	/** The most writes of one kind in one registry call. */
 	private static final int MAX_BATCH = 100;
 
-	private final CoalescingQueue<NewTask, StartOutcome> starts;
+	private final CoalescingQueue<StartRequest, StartOutcome> starts;
 
 	private final CoalescingQueue<TaskResult, ChangeOutcome> finishes;
 
@@ -40,30 +40,29 @@ final class CoalescedRegistryWrites implements AutoCloseable {
 	}
 
 	/**
-	 * Starts an attempt, as {@link TaskRegistry#start(NewTask, String, Duration)} does.
-	 * @param task the task as its message carries it
+	 * Starts an attempt, as {@link TaskRegistry#start(StartRequest, String, Duration)} does.
+	 * @param request the task as its message carries it, and the attempt's token
 	 * @return the outcome
 	 */
-	StartOutcome start(NewTask task) {
+	StartOutcome start(StartRequest request) {
 		try {
-			return this.starts.submit(task);
+			return this.starts.submit(request);
 		}
 		catch (CoalescingQueue.ClosedException ex) {
-			return this.registry.start(task, this.workerId, this.lease);
+			return this.registry.start(request, this.workerId, this.lease);
 		}
 	}
 
 	/**
-	 * Finishes a task, as {@link TaskRegistry#finish(String, String)} does.
-	 * @param id the task id
-	 * @param resultJson its result as JSON text
+	 * Finishes a task, as {@link TaskRegistry#finish(String, String, String)} does.
+	 * @param result the task, the attempt's token and the result as JSON text
 	 */
-	void finish(String id, String resultJson) {
+	void finish(TaskResult result) {
 		try {
-			this.finishes.submit(new TaskResult(id, resultJson)).orThrow();
+			this.finishes.submit(result).orThrow();
 		}
 		catch (CoalescingQueue.ClosedException ex) {
-			this.registry.finish(id, resultJson);
+			this.registry.finish(result.id(), result.token(), result.resultJson());
 		}
 	}
 

@@ -1,5 +1,8 @@
 package dev.amqptasks.worker;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
 /**
  * A task running on a worker thread, and the means to cancel it. Interrupting is allowed only
  * while the task's own code runs, so that a late cancellation never interrupts the thread
@@ -7,9 +10,13 @@ package dev.amqptasks.worker;
  */
 final class RunningTask {
 
+	private static final Log logger = LogFactory.getLog(RunningTask.class);
+
 	private final String id;
 
 	private final String name;
+
+	private final String token;
 
 	private final Thread thread;
 
@@ -21,11 +28,14 @@ final class RunningTask {
 
 	private volatile boolean timedOut;
 
+	private volatile boolean lost;
+
 	private volatile long stopRequestedNanos;
 
-	RunningTask(String id, String name, Thread thread) {
+	RunningTask(String id, String name, String token, Thread thread) {
 		this.id = id;
 		this.name = name;
+		this.token = token;
 		this.thread = thread;
 	}
 
@@ -35,6 +45,13 @@ final class RunningTask {
 
 	String name() {
 		return this.name;
+	}
+
+	/**
+	 * The token under which this attempt holds its task in the registry.
+	 */
+	String token() {
+		return this.token;
 	}
 
 	long startedNanos() {
@@ -47,6 +64,34 @@ final class RunningTask {
 
 	boolean isTimedOut() {
 		return this.timedOut;
+	}
+
+	/**
+	 * Whether the attempt lost its task to another attempt: nothing more is stored for it.
+	 */
+	boolean isLost() {
+		return this.lost;
+	}
+
+	/**
+	 * Stops an attempt that no longer holds its task (its lease ran out and another attempt took
+	 * over, or the task ended meanwhile): it is interrupted, and nothing more is stored for it.
+	 * @param why how the worker learnt it, for the log
+	 */
+	void lose(String why) {
+		boolean first;
+		synchronized (this) {
+			first = !this.lost;
+			this.lost = true;
+			if (this.active) {
+				stopRequested();
+				this.thread.interrupt();
+			}
+		}
+		if (first) {
+			logger.warn("The attempt of task " + this.id + " (" + this.name + ") lost its lease: " + why
+					+ "; stopping it, and storing nothing more for it");
+		}
 	}
 
 	/**

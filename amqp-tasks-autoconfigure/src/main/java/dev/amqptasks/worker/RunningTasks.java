@@ -1,6 +1,7 @@
 package dev.amqptasks.worker;
 
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,8 +13,8 @@ final class RunningTasks {
 
 	private final Map<String, RunningTask> byId = new ConcurrentHashMap<>();
 
-	RunningTask start(String id, String name) {
-		RunningTask task = new RunningTask(id, name, Thread.currentThread());
+	RunningTask start(String id, String name, String token) {
+		RunningTask task = new RunningTask(id, name, token, Thread.currentThread());
 		this.byId.put(id, task);
 		return task;
 	}
@@ -35,6 +36,22 @@ final class RunningTasks {
 
 	Collection<String> ids() {
 		return List.copyOf(this.byId.keySet());
+	}
+
+	/**
+	 * The running attempts' tokens by task id.
+	 */
+	Map<String, String> tokens() {
+		Map<String, String> tokens = new HashMap<>();
+		this.byId.forEach((id, task) -> tokens.put(id, task.token()));
+		return tokens;
+	}
+
+	/**
+	 * The attempt running the task here, if any.
+	 */
+	RunningTask find(String id) {
+		return this.byId.get(id);
 	}
 
 	List<RunningTask> all() {

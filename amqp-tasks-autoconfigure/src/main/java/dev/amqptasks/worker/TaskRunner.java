@@ -1,8 +1,13 @@
 package dev.amqptasks.worker;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.channels.ClosedByInterruptException;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
+import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -24,9 +29,12 @@ import dev.amqptasks.core.TaskMessage;
 import dev.amqptasks.core.TaskObservations;
 import dev.amqptasks.core.TaskPolicy;
 import dev.amqptasks.core.TaskPublisher;
+import dev.amqptasks.registry.AttemptLostException;
 import dev.amqptasks.registry.NewTask;
 import dev.amqptasks.registry.TaskRegistry;
 import dev.amqptasks.registry.TaskRegistry.StartOutcome;
+import dev.amqptasks.registry.TaskRegistry.StartRequest;
+import dev.amqptasks.registry.TaskRegistry.TaskResult;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
@@ -46,8 +54,12 @@ import org.springframework.dao.DataAccessException;
  * the error queue with a header saying why; if it had an id, the task's state says why too.</li>
  * <li>A failed attempt with retries left is stored {@code retrying} and republished through a
  * delay queue; with none left it is stored {@code errored} and goes to the error queue.</li>
- * <li>A message whose task a live worker holds is put back through a delay queue (never run
- * twice at once, never dropped).</li>
+ * <li>A message whose task a live worker holds is put back through a delay queue for the time
+ * its lease has left (never run twice at once, never dropped).</li>
+ * <li>A message of a task this worker does not know is put back for a worker that knows it (a
+ * rolling deploy), for up to the unknown-task timeout; then it is dead-lettered.</li>
+ * <li>Each attempt holds its task under a token of its own; an attempt that lost its task to
+ * another (its lease ran out while this worker was frozen) stores nothing more.</li>
  * </ul>
  */
 final class TaskRunner {
@@ -61,6 +73,9 @@ final class TaskRunner {
 	private static final Log logger = LogFactory.getLog(TaskRunner.class);
 
 	private static final Duration MAX_STORE_BACKOFF = Duration.ofSeconds(5);
+
+	/** How long a message of an unknown task waits before a worker looks at it again. */
+	private static final Duration UNKNOWN_TASK_RECHECK = Duration.ofSeconds(5);
 
 	private final MessageReader reader;
 
@@ -90,6 +105,10 @@ final class TaskRunner {
 
 	private final CoalescedRegistryWrites writes;
 
+	private final Duration unknownTaskTimeout;
+
+	private final Clock clock;
+
 	TaskRunner(Collaborators collaborators, CoalescedRegistryWrites writes, RunningTasks running,
 			ScheduledExecutorService timeouts, String workerId, TaskWorker.Settings settings, BooleanSupplier stopping,
 			Observability observability) {
@@ -105,6 +124,8 @@ final class TaskRunner {
 		this.workerId = workerId;
 		this.defaults = settings.defaultPolicy();
 		this.lease = settings.leaseTtl();
+		this.unknownTaskTimeout = settings.unknownTaskTimeout();
+		this.clock = collaborators.clock();
 		this.stopping = stopping;
 		this.observability = observability;
 	}
@@ -158,18 +179,17 @@ final class TaskRunner {
 	private void run(TaskMessage task, Delivery delivery) {
 		TaskDefinition definition = this.catalog.find(task.task()).orElse(null);
 		if (definition == null) {
-			String reason = "no task named '" + task.task() + "' is registered in worker " + this.workerId;
-			logger.warn("Dead-lettering task " + task.id() + " because " + reason);
-			TaskError error = TaskError.of(new UnknownTaskException(task.task()));
-			recordQuietly(task.id(), error);
-			delivery.deadLetter(reason, error);
+			unknownTask(task, delivery);
 			return;
 		}
 		TaskPolicy policy = definition.policy(this.defaults);
+		// One token per delivery: a start call repeated after its reply was lost is told RUN again.
+		String token = UUID.randomUUID().toString();
 		AtomicReference<StartOutcome> started = new AtomicReference<>();
-		Stored start = store(() -> started.set(this.writes.start(new NewTask(task.id(), task.task(),
+		StartRequest request = new StartRequest(new NewTask(task.id(), task.task(),
 				this.json.writeValueAsString(task.args()), this.json.writeValueAsString(task.kwargs()),
-				policy.maxRetries(), task.attempts(), task.replay()))));
+				policy.maxRetries(), task.attempts(), task.replay(), null, delivery.sentAt()), token);
+		Stored start = store(() -> started.set(this.writes.start(request)));
 		if (start != Stored.YES) {
 			if (start == Stored.REFUSED) {
 				delivery.deadLetter("the registry refused to start it", null);
@@ -184,40 +204,74 @@ final class TaskRunner {
 				delivery.ack();
 			}
 			case DEFER -> {
-				logger.info("Task " + task.id() + " is held by a live worker; looking at it again in " + this.lease);
-				delivery.defer(this.lease);
+				logger.info("Task " + task.id() + " is held by a live worker; looking at it again in "
+						+ outcome.leaseLeft());
+				delivery.defer(outcome.leaseLeft());
+			}
+			case DEAD_LETTER -> {
+				logger.warn("Dead-lettering task " + task.id() + ": its message came after the registry may have "
+						+ "forgotten it, so it may have been canceled or finished");
+				delivery.deadLetter("the task's registry entry may have expired before its message arrived", null);
 			}
 			case RUN -> {
+				Attempt attempt = new Attempt(task, token, outcome.attempt());
 				if (policy.allowsAttempt(outcome.attempt())) {
-					runAttempt(task, definition, policy, outcome.attempt(), delivery);
+					runAttempt(attempt, definition, policy, delivery);
 				}
 				else {
 					String reason = "attempt " + outcome.attempt() + " would exceed " + policy.maxRetries()
 							+ " retries: earlier attempts started and never ended (did the task kill its worker?)";
-					endErrored(task, new TaskError(TaskGaveUpException.class.getName(), reason), delivery);
+					endErrored(attempt, new TaskError(TaskGaveUpException.class.getName(), reason), delivery);
 				}
 			}
 		}
 	}
 
 	/**
+	 * Puts back a message of a task this worker does not know, for a worker that knows it (during
+	 * a rolling deploy, an older worker may get a new task), up to the unknown-task timeout from
+	 * when a worker first found it unknown; then dead-letters it and records why.
+	 */
+	private void unknownTask(TaskMessage task, Delivery delivery) {
+		long now = this.clock.millis();
+		Object header = delivery.message().getMessageProperties().getHeader(TaskHeaders.UNKNOWN_SINCE);
+		long since = (header instanceof Number number) ? number.longValue() : now;
+		Duration waited = Duration.ofMillis(Math.max(0, now - since));
+		if (waited.compareTo(this.unknownTaskTimeout) < 0) {
+			logger.warn("No task named '" + task.task() + "' is registered in worker " + this.workerId
+					+ "; putting task " + task.id() + " back for a worker that knows it (unknown for " + waited
+					+ " of " + this.unknownTaskTimeout + ")");
+			delivery.message().getMessageProperties().setHeader(TaskHeaders.UNKNOWN_SINCE, since);
+			delivery.defer(UNKNOWN_TASK_RECHECK);
+			return;
+		}
+		String reason = "no worker that received it knows a task named '" + task.task() + "' (for " + waited
+				+ "; last: worker " + this.workerId + ")";
+		logger.warn("Dead-lettering task " + task.id() + " because " + reason);
+		TaskError error = new TaskError(UnknownTaskException.class.getName(),
+				new UnknownTaskException(task.task()).getMessage() + ": " + reason);
+		recordQuietly(task.id(), error);
+		delivery.deadLetter(reason, error);
+	}
+
+	/**
 	 * Runs one attempt inside its observation: a timer tagged with the task name and the
 	 * outcome, and a span whose parent is the message's receipt.
 	 */
-	private void runAttempt(TaskMessage task, TaskDefinition definition, TaskPolicy policy, int attempt,
-			Delivery delivery) {
+	private void runAttempt(Attempt attempt, TaskDefinition definition, TaskPolicy policy, Delivery delivery) {
+		TaskMessage task = attempt.task();
 		Observation observation = Observation
 			.createNotStarted(TaskObservations.EXECUTION, this.observability.registry())
 			.contextualName("run " + task.task())
 			.parentObservation(delivery.received())
 			.lowCardinalityKeyValue(TaskObservations.TASK, task.task())
 			.highCardinalityKeyValue(TaskObservations.TASK_ID, task.id())
-			.highCardinalityKeyValue(TaskObservations.ATTEMPT, String.valueOf(attempt))
+			.highCardinalityKeyValue(TaskObservations.ATTEMPT, String.valueOf(attempt.number()))
 			.start();
 		// Every attempt gets an outcome tag: a meter name must keep one set of tag keys.
 		Outcome outcome = Outcome.ERRORED;
 		try (Observation.Scope scope = observation.openScope()) {
-			outcome = attempt(task, definition, policy, attempt, delivery, observation);
+			outcome = attempt(attempt, definition, policy, delivery, observation);
 		}
 		catch (RuntimeException | Error ex) {
 			observation.error(ex);
@@ -229,16 +283,18 @@ final class TaskRunner {
 		}
 	}
 
-	private Outcome attempt(TaskMessage task, TaskDefinition definition, TaskPolicy policy, int attempt,
-			Delivery delivery, Observation observation) {
-		RunningTask runningTask = this.running.start(task.id(), task.task());
+	private Outcome attempt(Attempt attempt, TaskDefinition definition, TaskPolicy policy, Delivery delivery,
+			Observation observation) {
+		TaskMessage task = attempt.task();
+		String id = task.id();
+		RunningTask runningTask = this.running.start(id, task.task(), attempt.token());
 		ScheduledFuture<?> deadline = (policy.timeout() != null) ? this.timeouts.schedule(runningTask::timeOut,
 				policy.timeout().toMillis(), TimeUnit.MILLISECONDS) : null;
 		Object result = null;
 		Throwable failure = null;
 		try {
 			result = this.invoker.invoke(definition, task.args(), task.kwargs(),
-					new WorkerTaskContext(runningTask, attempt, this.registry));
+					new WorkerTaskContext(runningTask, attempt.number(), this.registry));
 		}
 		catch (Throwable ex) {
 			failure = ex;
@@ -249,31 +305,30 @@ final class TaskRunner {
 			}
 			this.running.finish(runningTask);
 		}
+		if (runningTask.isLost()) {
+			// Another attempt holds the task: whatever this one did is not stored.
+			delivery.requeue();
+			return Outcome.LOST;
+		}
 		if (runningTask.isCanceled() && failure != null) {
-			logger.info("Task " + task.id() + " was canceled while running");
-			if (store(() -> this.registry.markCanceled(task.id())) != Stored.ABANDONED) {
-				delivery.ack();
-			}
-			return Outcome.CANCELED;
+			logger.info("Task " + id + " was canceled while running");
+			return settle(store(() -> this.registry.markCanceled(id, attempt.token())), delivery, Outcome.CANCELED,
+					delivery::ack);
 		}
 		if (runningTask.isTimedOut()) {
-			failure = new TaskTimeoutException(task.id(), policy.timeout());
+			failure = new TaskTimeoutException(id, policy.timeout());
 		}
-		else if (failure instanceof InterruptedException && this.stopping.getAsBoolean()) {
+		else if (isInterruption(failure) && this.stopping.getAsBoolean()) {
 			// Interrupted by the worker's own shutdown: give it back to the queue.
-			logger.info("Task " + task.id() + " was interrupted by the worker's shutdown; it will run again");
-			if (store(() -> this.registry.requeue(task.id())) != Stored.ABANDONED) {
-				delivery.requeue();
-			}
-			return Outcome.REQUEUED;
+			logger.info("Task " + id + " was interrupted by the worker's shutdown; it will run again");
+			return settle(store(() -> this.registry.requeue(id, attempt.token())), delivery, Outcome.REQUEUED,
+					delivery::requeue);
 		}
 		if (failure == null) {
 			try {
 				String resultJson = this.json.writeValueAsString(result);
-				if (store(() -> this.writes.finish(task.id(), resultJson)) != Stored.ABANDONED) {
-					delivery.ack();
-				}
-				return Outcome.FINISHED;
+				return settle(store(() -> this.writes.finish(new TaskResult(id, attempt.token(), resultJson))),
+						delivery, Outcome.FINISHED, delivery::ack);
 			}
 			catch (RuntimeException ex) {
 				failure = ex;
@@ -281,45 +336,81 @@ final class TaskRunner {
 		}
 		Throwable error = failure;
 		observation.error(error);
-		if (policy.retries(attempt, error)) {
-			retry(task, attempt, policy.delayAfter(attempt), error, delivery);
-			return Outcome.RETRYING;
+		if (policy.retries(attempt.number(), error)) {
+			return retry(attempt, policy.delayAfter(attempt.number()), error, delivery);
 		}
-		logger.error("Task " + task.id() + " failed for good on attempt " + attempt + ": " + error, error);
-		endErrored(task, TaskError.of(error), delivery);
-		return Outcome.ERRORED;
+		logger.error("Task " + id + " failed for good on attempt " + attempt.number() + ": " + error, error);
+		return endErrored(attempt, TaskError.of(error), delivery);
 	}
 
-	private void retry(TaskMessage task, int attempt, Duration delay, Throwable error, Delivery delivery) {
-		logger.warn("Task " + task.id() + " failed on attempt " + attempt + ", retrying in " + delay + ": " + error);
-		if (store(() -> this.registry.retry(task.id(), TaskError.of(error))) == Stored.ABANDONED) {
-			return;
+	/**
+	 * Settles the message once the outcome's write is done: as given when it is stored (or
+	 * refused for good); back to the queue when the attempt lost the task, so that the registry
+	 * decides again; not at all when the worker stopped before storing it.
+	 */
+	private static Outcome settle(Stored stored, Delivery delivery, Outcome outcome, Runnable settle) {
+		switch (stored) {
+			case YES, REFUSED -> settle.run();
+			case LOST -> delivery.requeue();
+			case ABANDONED -> {
+			}
 		}
-		try {
-			this.publisher.publish(task.withAttempts(attempt), delay);
-			delivery.ack();
-			this.observability.lifecycleListener().retryQueued(task.task());
-		}
-		catch (RuntimeException ex) {
-			// The retry message is not out: the broker gets the original back and it runs again.
-			logger.warn("Could not queue the retry of task " + task.id() + "; returning it to the queue: "
-					+ ex.getMessage());
-			delivery.requeue();
-		}
+		return (stored == Stored.LOST) ? Outcome.LOST : outcome;
 	}
 
-	private void endErrored(TaskMessage task, TaskError error, Delivery delivery) {
-		if (store(() -> this.registry.fail(task.id(), error)) != Stored.ABANDONED) {
-			delivery.deadLetter("the task failed with no retry left", error);
+	/**
+	 * Whether a task failed because its thread was interrupted, however the interruption
+	 * surfaced (an {@link InterruptedException}, an interrupted channel or stream, or either
+	 * wrapped in another exception).
+	 */
+	static boolean isInterruption(Throwable failure) {
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (cause instanceof InterruptedException || cause instanceof ClosedByInterruptException
+					|| cause instanceof InterruptedIOException) {
+				return true;
+			}
+			if (cause.getCause() == cause) {
+				break;
+			}
 		}
+		return false;
 	}
 
+	private Outcome retry(Attempt attempt, Duration delay, Throwable error, Delivery delivery) {
+		TaskMessage task = attempt.task();
+		logger.warn("Task " + task.id() + " failed on attempt " + attempt.number() + ", retrying in " + delay + ": "
+				+ error);
+		return settle(store(() -> this.registry.retry(task.id(), attempt.token(), TaskError.of(error), delay)),
+				delivery, Outcome.RETRYING, () -> {
+					try {
+						this.publisher.publish(task.withAttempts(attempt.number()), delay);
+						delivery.ack();
+						this.observability.lifecycleListener().retryQueued(task.task());
+					}
+					catch (RuntimeException ex) {
+						// The retry message is not out: the broker gets the original back and it runs again.
+						logger.warn("Could not queue the retry of task " + task.id() + "; returning it to the queue: "
+								+ ex.getMessage());
+						delivery.requeue();
+					}
+				});
+	}
+
+	private Outcome endErrored(Attempt attempt, TaskError error, Delivery delivery) {
+		return settle(store(() -> this.registry.fail(attempt.task().id(), attempt.token(), error)), delivery,
+				Outcome.ERRORED, () -> delivery.deadLetter("the task failed with no retry left", error));
+	}
+
+	/**
+	 * Records why a message that never started an attempt was dead-lettered; never over an
+	 * attempt whose lease is live.
+	 */
 	private void recordQuietly(String id, TaskError error) {
 		try {
-			this.registry.fail(id, error);
+			this.registry.fail(id, null, error);
 		}
 		catch (TaskNotFoundException | IllegalTaskStateChangeException ex) {
-			// Nothing to record: the registry never had the task, or it already ended.
+			// Nothing to record: the registry never had the task, it ended, or a live attempt holds it.
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Could not record why task " + id + " was dead-lettered: " + ex.getMessage());
@@ -337,6 +428,10 @@ final class TaskRunner {
 			try {
 				write.run();
 				return Stored.YES;
+			}
+			catch (AttemptLostException ex) {
+				logger.warn("The attempt lost its lease, so its outcome is not stored: " + ex.getMessage());
+				return Stored.LOST;
 			}
 			catch (TaskNotFoundException | IllegalTaskStateChangeException ex) {
 				logger.warn("The registry refused the change: " + ex.getMessage());
@@ -361,13 +456,26 @@ final class TaskRunner {
 		}
 	}
 
+	/**
+	 * An attempt this worker runs.
+	 *
+	 * @param task the task as its message carries it
+	 * @param token the token under which the attempt holds the task
+	 * @param number the attempt number, from 1
+	 */
+	private record Attempt(TaskMessage task, String token, int number) {
+	}
+
 	/** How an attempt ended: the {@code outcome} of its observation. */
 	private enum Outcome {
 
 		FINISHED, RETRYING, ERRORED, CANCELED,
 
 		/** Interrupted by the worker's shutdown and given back to the queue. */
-		REQUEUED;
+		REQUEUED,
+
+		/** Another attempt took the task over: nothing of this one is stored. */
+		LOST;
 
 		String tag() {
 			return name().toLowerCase(Locale.ROOT);
@@ -385,7 +493,10 @@ final class TaskRunner {
 		REFUSED,
 
 		/** Not stored because the worker is stopping; the message must stay unacknowledged. */
-		ABANDONED
+		ABANDONED,
+
+		/** Refused because another attempt holds the task; the registry decides about the message again. */
+		LOST
 
 	}
 
@@ -397,9 +508,10 @@ final class TaskRunner {
 	 * @param registry the task registry
 	 * @param publisher publishes retries and dead letters
 	 * @param json the JSON mapper
+	 * @param clock the clock
 	 */
 	record Collaborators(TaskCatalog catalog, TaskInvoker invoker, TaskRegistry registry, TaskPublisher publisher,
-			JsonMapper json) {
+			JsonMapper json, Clock clock) {
 	}
 
 	/**
@@ -423,6 +535,14 @@ final class TaskRunner {
 
 		long tag() {
 			return this.message.getMessageProperties().getDeliveryTag();
+		}
+
+		/**
+		 * When the message was sent, if it says.
+		 */
+		Instant sentAt() {
+			Object sentAt = this.message.getMessageProperties().getHeader(TaskHeaders.SENT_AT);
+			return (sentAt instanceof Number millis) ? Instant.ofEpochMilli(millis.longValue()) : null;
 		}
 
 		void ack() {

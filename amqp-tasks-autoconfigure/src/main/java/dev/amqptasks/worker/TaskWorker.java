@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
+import dev.amqptasks.TaskStatus;
 import dev.amqptasks.core.TaskCatalog;
 import dev.amqptasks.core.TaskInvoker;
 import dev.amqptasks.core.TaskLifecycleListener;
@@ -116,7 +117,8 @@ public final class TaskWorker implements SmartLifecycle {
 		this.directory = directory;
 		this.identity = identity;
 		this.settings = settings;
-		this.collaborators = new TaskRunner.Collaborators(catalog, invoker, registry, publisher, json);
+		this.collaborators = new TaskRunner.Collaborators(catalog, invoker, registry, publisher, json,
+				Clock.systemUTC());
 	}
 
 	@Override
@@ -127,6 +129,11 @@ public final class TaskWorker implements SmartLifecycle {
 			}
 			this.beacon = new Beacon(this.connectionFactory, this.topology.queue(), this.identity.id(),
 					this.settings.beaconTtl(), Clock.systemUTC());
+			if (this.collaborators.catalog().definitions().isEmpty()) {
+				logger.warn("Worker " + this.identity.id() + " knows no tasks: is the jar of its tasks on its class path "
+						+ "(-Dloader.path)? Messages of tasks it does not know are put back for a worker that knows them, "
+						+ "for up to " + this.settings.unknownTaskTimeout() + " each");
+			}
 			TopologyDeclarer declarer = new TopologyDeclarer(this.connectionFactory, this.topology);
 			declarer.declare();
 			int max = this.settings.maxRunningTasks();
@@ -304,7 +311,12 @@ public final class TaskWorker implements SmartLifecycle {
 	private void renewLeases() {
 		try {
 			if (this.running.count() > 0) {
-				this.registry.renewLeases(this.running.ids(), this.identity.id(), this.settings.leaseTtl());
+				for (String id : this.registry.renewLeases(this.running.tokens(), this.settings.leaseTtl())) {
+					RunningTask task = this.running.find(id);
+					if (task != null) {
+						task.lose("the registry no longer gives it the task (another attempt took over, or it ended)");
+					}
+				}
 			}
 		}
 		catch (RuntimeException ex) {
@@ -336,9 +348,10 @@ public final class TaskWorker implements SmartLifecycle {
 					logger.warn("Interrupting " + this.running.count()
 							+ " task(s) still running after the shutdown grace period; they will run again");
 					this.running.all().forEach(RunningTask::interrupt);
-					// Let them store that they go back to the queue before the worker reports stopped;
-					// one that ignores the interrupt is left to the broker (its message is unacknowledged).
-					this.slots.tryAcquire(max, INTERRUPTED_TASKS_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+					// Let them store that they go back to the queue before the worker reports stopped.
+					if (!this.slots.tryAcquire(max, INTERRUPTED_TASKS_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+						this.running.all().forEach(this::handBack);
+					}
 				}
 			}
 			catch (InterruptedException ex) {
@@ -363,6 +376,24 @@ public final class TaskWorker implements SmartLifecycle {
 			}
 			this.started = false;
 			logger.info("Worker " + this.identity.id() + " stopped" + (interrupted ? " (tasks were requeued)" : ""));
+		}
+	}
+
+	/**
+	 * Gives back a task whose attempt ignores its interruption, so that its message (back in the
+	 * queue once this worker's channel closes) runs at once on the next worker rather than wait
+	 * for the lease: canceled if its cancellation was requested, else scheduled. Whatever the
+	 * attempt stores later is refused.
+	 */
+	private void handBack(RunningTask task) {
+		try {
+			TaskStatus status = this.registry.requeue(task.id(), task.token());
+			logger.warn("Task " + task.id() + " (" + task.name() + ") ignores its interruption; handed it back as "
+					+ status.value());
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Could not hand task " + task.id() + " back; it runs again once its lease expires: "
+					+ ex.getMessage());
 		}
 	}
 
@@ -453,10 +484,12 @@ public final class TaskWorker implements SmartLifecycle {
 	 * @param exitOnBeaconLoss whether to exit the process when the beacon is lost
 	 * @param autoKillTimeout how long the worker may be stuck before the watchdog exits the
 	 * process, or {@code null} for no watchdog
+	 * @param unknownTaskTimeout how long a message of a task that no worker receiving it knows
+	 * is put back before it is dead-lettered
 	 */
 	public record Settings(int maxRunningTasks, Duration cancelCheckInterval, Duration shutdownGracePeriod,
 			Duration leaseTtl, long maxMessageSize, TaskPolicy defaultPolicy, Duration beaconTtl,
-			boolean exitOnBeaconLoss, Duration autoKillTimeout) {
+			boolean exitOnBeaconLoss, Duration autoKillTimeout, Duration unknownTaskTimeout) {
 	}
 
 }

@@ -1,6 +1,7 @@
 package dev.amqptasks.worker;
 
 import dev.amqptasks.TaskContext;
+import dev.amqptasks.registry.AttemptLostException;
 import dev.amqptasks.registry.TaskRegistry;
 
 /**
@@ -40,14 +41,32 @@ final class WorkerTaskContext implements TaskContext {
 		return this.task.isCanceled();
 	}
 
+	/**
+	 * Appends to the event log while this attempt holds the task; an attempt that lost it is
+	 * stopped instead, and its entry dropped.
+	 */
 	@Override
 	public void log(String message) {
-		this.registry.log(this.task.id(), message);
+		try {
+			this.registry.log(this.task.id(), this.task.token(), message);
+		}
+		catch (AttemptLostException ex) {
+			this.task.lose("the registry refused its log entry");
+		}
 	}
 
+	/**
+	 * Records progress while this attempt holds the task; an attempt that lost it is stopped
+	 * instead.
+	 */
 	@Override
 	public void progress(double fraction) {
-		this.registry.progress(this.task.id(), fraction);
+		try {
+			this.registry.progress(this.task.id(), this.task.token(), fraction);
+		}
+		catch (AttemptLostException ex) {
+			this.task.lose("the registry refused its progress");
+		}
 	}
 
 }

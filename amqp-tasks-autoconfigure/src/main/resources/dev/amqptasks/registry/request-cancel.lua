@@ -3,6 +3,7 @@
 -- KEYS: task, log. ARGV[4]: states canceled at once (csv), ARGV[5]: states flagged (csv),
 -- ARGV[6]: the cancel channel, ARGV[7]: id.
 local at_once, flagged, channel, id = ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+prune_expired()
 local task = redis.call('HMGET', KEYS[1], 'status', 'name', 'createdAt')
 local status = task[1]
 if not status then

@@ -122,7 +122,7 @@ class TaskWorkerAutoConfigurationTests {
 					JsonMapper.builder().build(), directory, WorkerIdentity.ofThisProcess(Instant.now()),
 					new TaskWorker.Settings(1, Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(30),
 							1024, new TaskPolicy(0, Duration.ofSeconds(1), 1, Duration.ofSeconds(1), 0, null, List.of()),
-							Duration.ofSeconds(30), false, null));
+							Duration.ofSeconds(30), false, null, Duration.ofMinutes(5)));
 		}
 
 	}

@@ -162,12 +162,12 @@ class DashboardScaleMeasurement {
 		for (int i = 0; i < TASKS / 33; i++) {
 			String id = ids.get(i * 31);
 			NewTask task = new NewTask(id, NAMES[(i * 31) % NAMES.length], "[]", "{}", 3);
-			this.registry.start(task, "measure-worker", Duration.ofMinutes(10));
+			this.registry.start(new TaskRegistry.StartRequest(task, id), "measure-worker", Duration.ofMinutes(10));
 			if (i % 3 == 1) {
-				this.registry.finish(id, "\"done\"");
+				this.registry.finish(id, id, "\"done\"");
 			}
 			else if (i % 3 == 2) {
-				this.registry.fail(id, new TaskError("java.lang.IllegalStateException", "failed"));
+				this.registry.fail(id, id, new TaskError("java.lang.IllegalStateException", "failed"));
 			}
 		}
 	}

@@ -96,8 +96,9 @@ class TaskApiEndToEndTests extends EndToEndTests {
 		String canceled = storeTask(name + "-canceled", name);
 		this.registry.requestCancel(canceled);
 		String finished = storeTask(name + "-finished", name);
-		this.registry.start(new NewTask(finished, name, "[]", "{}", 0), "api-test-worker", Duration.ofSeconds(30));
-		this.registry.finish(finished, "1");
+		this.registry.start(new TaskRegistry.StartRequest(new NewTask(finished, name, "[]", "{}", 0), "attempt-1"),
+				"api-test-worker", Duration.ofSeconds(30));
+		this.registry.finish(finished, "attempt-1", "1");
 
 		this.mvc.perform(get(PATH).param("name", name).param("status", "finished").param("status", "canceled"))
 			.andExpect(status().isOk())
@@ -221,8 +222,9 @@ class TaskApiEndToEndTests extends EndToEndTests {
 	@Test
 	void cancelingAnErroredTaskIsAConflict() throws Exception {
 		String id = storeTask(LocalServices.uniqueName("api-errored"), "test.fail");
-		this.registry.start(new NewTask(id, "test.fail", "[]", "{}", 0), "api-test-worker", Duration.ofSeconds(30));
-		this.registry.fail(id, new TaskError(IllegalStateException.class.getName(), "boom"));
+		this.registry.start(new TaskRegistry.StartRequest(new NewTask(id, "test.fail", "[]", "{}", 0), "attempt-1"),
+				"api-test-worker", Duration.ofSeconds(30));
+		this.registry.fail(id, "attempt-1", new TaskError(IllegalStateException.class.getName(), "boom"));
 
 		assertProblem(this.mvc.perform(delete(PATH + "/" + id)), 409)
 			.andExpect(jsonPath("$.taskStatus").value("errored"));

@@ -3,10 +3,12 @@ package dev.amqptasks.registry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
+import dev.amqptasks.TaskError;
 import dev.amqptasks.TaskInfo;
 import dev.amqptasks.TaskNotFoundException;
 import dev.amqptasks.TaskStatus;
@@ -28,7 +30,7 @@ class InMemoryTaskRegistryTest extends TaskRegistryContractTest {
 	void aTaskIsGoneOnceItsTimeToLiveHasPassedSinceItsLastChange() {
 		String id = aRunningTask();
 		this.clock.advance(TTL.minusMillis(1));
-		this.registry.log(id, "still here");
+		this.registry.log(id, tokenOf(id), "still here");
 		this.clock.advance(TTL.minusMillis(1));
 		assertThat(this.registry.find(id)).isPresent();
 		this.clock.advance(Duration.ofMillis(1));
@@ -37,10 +39,33 @@ class InMemoryTaskRegistryTest extends TaskRegistryContractTest {
 	}
 
 	@Test
+	void aDelayedTaskLivesUntilItsDelayHasPassedPlusTheTimeToLive() {
+		String id = uniqueId();
+		this.registry.create(new NewTask(id, "sample.echo", "[1]", "{}", 5, this.clock.instant().plus(TTL)));
+		this.registry.requestCancel(id);
+		this.clock.advance(TTL.multipliedBy(2).minusMillis(1));
+		assertThat(this.registry.find(id)).isPresent();
+		this.clock.advance(Duration.ofMillis(1));
+		assertThat(this.registry.find(id)).isEmpty();
+	}
+
+	@Test
+	void anErroredTaskLivesAsLongAsItsDeadLetter() {
+		InMemoryTaskRegistry keepingErrors = new InMemoryTaskRegistry(this.json, TTL, TTL.multipliedBy(3), this.clock);
+		String id = uniqueId();
+		keepingErrors.create(aTask(id));
+		keepingErrors.fail(id, null, new TaskError("x", "y"));
+		this.clock.advance(TTL.multipliedBy(3).minusMillis(1));
+		assertThat(keepingErrors.find(id)).isPresent();
+		this.clock.advance(Duration.ofMillis(1));
+		assertThat(keepingErrors.find(id)).isEmpty();
+	}
+
+	@Test
 	void aTaskWhoseLeaseIsRenewedDoesNotExpire() {
 		String id = aRunningTask();
 		this.clock.advance(TTL.minusMillis(1));
-		this.registry.renewLeases(List.of(id), "worker-1", LEASE);
+		this.registry.renewLeases(Map.of(id, tokenOf(id)), LEASE);
 		this.clock.advance(TTL.minusMillis(1));
 		assertThat(this.registry.find(id)).isPresent();
 	}

@@ -3,6 +3,7 @@ package dev.amqptasks.registry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -73,7 +74,7 @@ class RedisTaskRegistryTest extends TaskRegistryContractTest {
 	@Override
 	protected TaskRegistry createRegistry(Clock clock) {
 		// A short check interval, so that the test of a missed notice does not wait long.
-		this.redisRegistry = new RedisTaskRegistry(redis, listeners, this.json, this.keyPrefix, TTL, clock,
+		this.redisRegistry = new RedisTaskRegistry(redis, listeners, this.json, this.keyPrefix, TTL, TTL, clock,
 				Duration.ofMillis(200));
 		return this.redisRegistry;
 	}
@@ -90,22 +91,22 @@ class RedisTaskRegistryTest extends TaskRegistryContractTest {
 	@Test
 	void everyKeyTheRegistryWritesExpires() {
 		String finished = aFinishedTask("1");
-		this.registry.log(finished, "logged");
+		this.registry.log(finished, null, "logged");
 		String running = aRunningTask();
-		this.registry.progress(running, 0.5);
+		this.registry.progress(running, tokenOf(running), 0.5);
 		this.registry.requestCancel(running);
 		String canceled = aScheduledTask();
 		this.registry.requestCancel(canceled);
 		String errored = aRunningTask();
-		this.registry.fail(errored, new TaskError("x", "y"));
-		this.registry.start(aTask(uniqueId()), "worker-1", LEASE);
+		this.registry.fail(errored, tokenOf(errored), new TaskError("x", "y"));
+		start(aTask(uniqueId()), "worker-1");
 		String retrying = aRunningTask();
-		this.registry.retry(retrying, new TaskError("x", "y"));
+		this.registry.retry(retrying, tokenOf(retrying), new TaskError("x", "y"), Duration.ZERO);
 		String requeued = aRunningTask();
-		this.registry.requeue(requeued);
+		this.registry.requeue(requeued, tokenOf(requeued));
 		String replayed = aRunningTask();
-		this.registry.fail(replayed, new TaskError("x", "y"));
-		this.registry.replay(replayed);
+		this.registry.fail(replayed, tokenOf(replayed), new TaskError("x", "y"));
+		this.registry.replay(replayed, uniqueId());
 		this.registry.list(new TaskQuery(Set.of(TaskStatus.RUNNING), "sample.echo", 10, null));
 		List<String> keys = keys();
 		assertThat(keys).contains(this.base + "task:" + finished, this.base + "log:" + finished,
@@ -120,11 +121,11 @@ class RedisTaskRegistryTest extends TaskRegistryContractTest {
 	@Test
 	void renewingALeaseRefreshesTheTimeToLiveOfTheTasksKeys() {
 		String id = aRunningTask();
-		this.registry.log(id, "logged");
+		this.registry.log(id, tokenOf(id), "logged");
 		List<String> keys = List.of(this.base + "task:" + id, this.base + "log:" + id,
 				this.base + "idx:status:running");
 		keys.forEach((key) -> redis.expire(key, Duration.ofSeconds(60)));
-		this.registry.renewLeases(List.of(id), "worker-1", LEASE);
+		this.registry.renewLeases(Map.of(id, tokenOf(id)), LEASE);
 		for (String key : keys) {
 			assertThat(redis.getExpire(key)).as("time to live of %s", key).isGreaterThan(TTL.toSeconds() - 60);
 		}
@@ -135,15 +136,15 @@ class RedisTaskRegistryTest extends TaskRegistryContractTest {
 		String finished = aFinishedTask("1");
 		String errored = anErroredTask();
 		String canceled = aRunningTask();
-		this.registry.markCanceled(canceled);
+		this.registry.markCanceled(canceled, tokenOf(canceled));
 		String flagged = aRunningTask();
 		this.registry.requestCancel(flagged);
 		this.clock.advance(LEASE.plusSeconds(1));
-		this.registry.start(aTask(flagged), "worker-2", LEASE);
+		start(aTask(flagged), "worker-2");
 		String retrying = aRunningTask();
-		this.registry.retry(retrying, new TaskError("x", "y"));
+		this.registry.retry(retrying, tokenOf(retrying), new TaskError("x", "y"), Duration.ZERO);
 		String requeued = aRunningTask();
-		this.registry.requeue(requeued);
+		this.registry.requeue(requeued, tokenOf(requeued));
 		String running = aRunningTask();
 		assertThat(redis.opsForHash().get(this.base + "task:" + running, "leaseUntil"))
 			.isEqualTo(Long.toString(this.clock.millis() + LEASE.toMillis()));
@@ -169,16 +170,57 @@ class RedisTaskRegistryTest extends TaskRegistryContractTest {
 	}
 
 	@Test
-	void addingToAnIndexDropsItsOldestMembersWhoseTaskIsGone() {
-		String oldest = aScheduledTask();
-		this.clock.advance(Duration.ofMillis(1));
-		String kept = aScheduledTask();
-		redis.delete(this.base + "task:" + oldest);
-		this.clock.advance(Duration.ofMillis(1));
-		aScheduledTask();
-		assertThat(redis.opsForZSet().score(this.base + "idx:all", oldest)).isNull();
-		assertThat(redis.opsForZSet().score(this.base + "idx:name:sample.echo", oldest)).isNull();
-		assertThat(redis.opsForZSet().score(this.base + "idx:all", kept)).isNotNull();
+	void expiredTasksLeaveEveryIndexWhereverTheySitBehindLongLivedTasks() {
+		// A registry of its own, with a short time to live on the real clock: Redis expires keys by
+		// its own clock.
+		RedisTaskRegistry shortLived = new RedisTaskRegistry(redis, listeners, this.json, this.keyPrefix,
+				Duration.ofMillis(300), Clock.systemUTC());
+		List<String> longLived = new ArrayList<>();
+		for (int i = 0; i < 3; i++) {
+			// The oldest members of every index, kept for an hour.
+			String id = uniqueId();
+			shortLived.create(new NewTask(id, "sample.echo", "[1]", "{}", 5, Instant.now().plus(Duration.ofHours(1))));
+			longLived.add(id);
+		}
+		List<String> quick = new ArrayList<>();
+		for (int i = 0; i < 30; i++) {
+			String id = uniqueId();
+			shortLived.create(new NewTask(id, "sample.echo", "[1]", "{}", 5));
+			quick.add(id);
+		}
+		await().atMost(WAIT).until(() -> quick.stream().noneMatch((id) -> redis.hasKey(this.base + "task:" + id)));
+		// Each change of any task drops expired ones from the indexes, a batch at a time.
+		await().atMost(WAIT).untilAsserted(() -> {
+			shortLived.requestCancel(longLived.get(0));
+			assertThat(redis.opsForZSet().range(this.base + "idx:all", 0, -1))
+				.containsExactlyInAnyOrderElementsOf(longLived);
+		});
+		assertThat(redis.opsForZSet().size(this.base + "idx:name:sample.echo")).isEqualTo(3);
+		assertThat(redis.opsForZSet().size(this.base + "idx:status:scheduled")).isEqualTo(2);
+		assertThat(redis.opsForZSet().size(this.base + "expiry")).isEqualTo(3);
+	}
+
+	@Test
+	void aDelayedTaskOutlivesTheTimeToLiveUntilItsDelayHasPassed() {
+		String id = uniqueId();
+		this.registry.create(new NewTask(id, "sample.echo", "[1]", "{}", 5, this.clock.instant().plus(TTL)));
+		// Canceled while it waits: the tombstone lives as long as the waiting task would have.
+		this.registry.requestCancel(id);
+		assertThat(redis.getExpire(this.base + "task:" + id)).isGreaterThan(2 * TTL.toSeconds() - 60);
+		assertThat(redis.getExpire(this.base + "idx:all")).isGreaterThan(2 * TTL.toSeconds() - 60);
+	}
+
+	@Test
+	void anErroredTaskLivesAsLongAsItsDeadLetter() {
+		RedisTaskRegistry keepingErrors = new RedisTaskRegistry(redis, listeners, this.json, this.keyPrefix, TTL,
+				Duration.ofDays(7), this.clock);
+		String id = uniqueId();
+		keepingErrors.create(aTask(id));
+		keepingErrors.fail(id, null, new TaskError("x", "y"));
+		assertThat(redis.getExpire(this.base + "task:" + id)).isGreaterThan(Duration.ofDays(7).toSeconds() - 60);
+		// A later change never shortens it.
+		keepingErrors.replay(id, uniqueId());
+		assertThat(redis.getExpire(this.base + "task:" + id)).isGreaterThan(Duration.ofDays(7).toSeconds() - 60);
 	}
 
 	@Test
@@ -212,7 +254,7 @@ class RedisTaskRegistryTest extends TaskRegistryContractTest {
 		String id = aScheduledTask();
 		redis.delete(this.base + "task:" + id);
 		this.clock.advance(Duration.ofMillis(5));
-		this.registry.start(aTask(id), "worker-1", LEASE);
+		start(aTask(id), "worker-1");
 		assertThat(listIds(new TaskQuery(Set.of(TaskStatus.SCHEDULED), null, 10, null))).isEmpty();
 		assertThat(listIds(new TaskQuery(Set.of(TaskStatus.RUNNING), null, 10, null))).containsExactly(id);
 		assertThat(listIds(TaskQuery.all())).containsExactly(id);
@@ -280,8 +322,8 @@ class RedisTaskRegistryTest extends TaskRegistryContractTest {
 		List<String> finished = new ArrayList<>();
 		for (int i = 0; i < 120; i++) {
 			String id = expected.get(i * 800 + 7);
-			this.registry.start(aTask(id), "worker-1", LEASE);
-			this.registry.finish(id, Integer.toString(i));
+			start(aTask(id), "worker-1");
+			this.registry.finish(id, tokenOf(id), Integer.toString(i));
 			finished.add(id);
 		}
 		List<String> stillScheduled = new ArrayList<>(expected);

@@ -6,7 +6,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -23,6 +25,7 @@ import dev.amqptasks.registry.TaskRegistry.ChangeOutcome;
 import dev.amqptasks.registry.TaskRegistry.Creation;
 import dev.amqptasks.registry.TaskRegistry.Decision;
 import dev.amqptasks.registry.TaskRegistry.StartOutcome;
+import dev.amqptasks.registry.TaskRegistry.StartRequest;
 import dev.amqptasks.registry.TaskRegistry.TaskResult;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -150,7 +153,7 @@ abstract class TaskRegistryContractTest {
 	void startingAScheduledTaskRunsItsFirstAttempt() {
 		String id = aScheduledTask();
 		this.clock.advance(Duration.ofSeconds(2));
-		StartOutcome outcome = this.registry.start(aTask(id), "worker-1", LEASE);
+		StartOutcome outcome = start(aTask(id), "worker-1");
 		assertThat(outcome).isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 1));
 		assertThat(outcome.run()).isTrue();
 		TaskInfo task = find(id);
@@ -165,9 +168,9 @@ abstract class TaskRegistryContractTest {
 	@Test
 	void startingARunningTaskWhoseLeaseExpiredStartsAnotherAttempt() {
 		String id = aRunningTask();
-		this.registry.progress(id, 0.5);
+		this.registry.progress(id, tokenOf(id), 0.5);
 		this.clock.advance(LEASE);
-		StartOutcome outcome = this.registry.start(aTask(id), "worker-2", LEASE);
+		StartOutcome outcome = start(aTask(id), "worker-2");
 		assertThat(outcome).isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 2));
 		TaskInfo task = find(id);
 		assertThat(task.attempts()).isEqualTo(2);
@@ -179,11 +182,12 @@ abstract class TaskRegistryContractTest {
 	@Test
 	void startingARunningTaskUnderALiveLeaseDefersItAndChangesNothing() {
 		String id = aRunningTask();
-		this.registry.progress(id, 0.5);
+		this.registry.progress(id, tokenOf(id), 0.5);
 		TaskInfo running = find(id);
 		this.clock.advance(LEASE.minusMillis(1));
-		StartOutcome outcome = this.registry.start(aTask(id), "worker-2", LEASE);
-		assertThat(outcome).isEqualTo(new StartOutcome(Decision.DEFER, TaskStatus.RUNNING, 1));
+		StartOutcome outcome = start(aTask(id), "worker-2");
+		// Deferred for what the lease has left, no longer.
+		assertThat(outcome).isEqualTo(new StartOutcome(Decision.DEFER, TaskStatus.RUNNING, 1, Duration.ofMillis(1)));
 		assertThat(outcome.run()).isFalse();
 		assertThat(find(id)).isEqualTo(running);
 	}
@@ -195,10 +199,10 @@ abstract class TaskRegistryContractTest {
 		String finished = aFinishedTask("1");
 		String lost = uniqueId();
 		this.clock.advance(Duration.ofSeconds(1));
-		List<StartOutcome> outcomes = this.registry.startAll(
-				List.of(aTask(scheduled), aTask(held), aTask(finished), aTask(lost, 2, 0)), "worker-2", LEASE);
+		List<StartOutcome> outcomes = startAll(
+				List.of(aTask(scheduled), aTask(held), aTask(finished), aTask(lost, 2, 0)), "worker-2");
 		assertThat(outcomes).containsExactly(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 1),
-				new StartOutcome(Decision.DEFER, TaskStatus.RUNNING, 1),
+				new StartOutcome(Decision.DEFER, TaskStatus.RUNNING, 1, LEASE.minusSeconds(1)),
 				new StartOutcome(Decision.SKIP, TaskStatus.FINISHED, 1),
 				new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 3));
 		assertThat(find(scheduled).worker()).isEqualTo("worker-2");
@@ -210,12 +214,12 @@ abstract class TaskRegistryContractTest {
 	void theNewAttemptHoldsANewLease() {
 		String id = aRunningTask();
 		this.clock.advance(LEASE);
-		this.registry.start(aTask(id), "worker-2", LEASE);
+		start(aTask(id), "worker-2");
 		this.clock.advance(LEASE.minusMillis(1));
-		assertThat(this.registry.start(aTask(id), "worker-3", LEASE))
-			.isEqualTo(new StartOutcome(Decision.DEFER, TaskStatus.RUNNING, 2));
+		assertThat(start(aTask(id), "worker-3"))
+			.isEqualTo(new StartOutcome(Decision.DEFER, TaskStatus.RUNNING, 2, Duration.ofMillis(1)));
 		this.clock.advance(Duration.ofMillis(1));
-		assertThat(this.registry.start(aTask(id), "worker-3", LEASE))
+		assertThat(start(aTask(id), "worker-3"))
 			.isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 3));
 	}
 
@@ -223,7 +227,7 @@ abstract class TaskRegistryContractTest {
 	void startingAFinishedTaskDoesNotRunItAgain() {
 		String id = aFinishedTask("42");
 		this.clock.advance(Duration.ofSeconds(2));
-		StartOutcome outcome = this.registry.start(aTask(id), "worker-2", LEASE);
+		StartOutcome outcome = start(aTask(id), "worker-2");
 		assertThat(outcome).isEqualTo(new StartOutcome(Decision.SKIP, TaskStatus.FINISHED, 1));
 		TaskInfo task = find(id);
 		assertThat(task.status()).isEqualTo(TaskStatus.FINISHED);
@@ -234,8 +238,8 @@ abstract class TaskRegistryContractTest {
 	@Test
 	void startingAnErroredTaskDoesNotRunIt() {
 		String id = aRunningTask();
-		this.registry.fail(id, new TaskError("java.lang.IllegalStateException", "boom"));
-		assertThat(this.registry.start(aTask(id), "worker-2", LEASE))
+		this.registry.fail(id, tokenOf(id), new TaskError("java.lang.IllegalStateException", "boom"));
+		assertThat(start(aTask(id), "worker-2"))
 			.isEqualTo(new StartOutcome(Decision.SKIP, TaskStatus.ERRORED, 1));
 	}
 
@@ -243,7 +247,7 @@ abstract class TaskRegistryContractTest {
 	void startingATaskCanceledWhileQueuedDoesNotRunIt() {
 		String id = aScheduledTask();
 		this.registry.requestCancel(id);
-		assertThat(this.registry.start(aTask(id), "worker-1", LEASE))
+		assertThat(start(aTask(id), "worker-1"))
 			.isEqualTo(new StartOutcome(Decision.SKIP, TaskStatus.CANCELED, 0));
 		assertThat(find(id).status()).isEqualTo(TaskStatus.CANCELED);
 	}
@@ -251,7 +255,7 @@ abstract class TaskRegistryContractTest {
 	@Test
 	void startingATaskTheRegistryLostStoresItAgainAsRunning() {
 		NewTask task = new NewTask(uniqueId(), "sample.add", "[1,2]", "{}", 3);
-		assertThat(this.registry.start(task, "worker-1", LEASE))
+		assertThat(start(task, "worker-1"))
 			.isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 1));
 		TaskInfo stored = find(task.id());
 		assertThat(stored.status()).isEqualTo(TaskStatus.RUNNING);
@@ -267,26 +271,26 @@ abstract class TaskRegistryContractTest {
 
 	@Test
 	void aLostTaskStoredAgainGoesOnFromTheMessagesAttemptsAndReplay() {
-		NewTask task = new NewTask(uniqueId(), "sample.add", "[1,2]", "{}", 3, 2, 1);
-		assertThat(this.registry.start(task, "worker-1", LEASE))
+		NewTask task = new NewTask(uniqueId(), "sample.add", "[1,2]", "{}", 3, 2, 1, null, null);
+		assertThat(start(task, "worker-1"))
 			.isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 3));
 		assertThat(find(task.id()).attempts()).isEqualTo(3);
 		// The stored task holds the attempt under a lease...
-		assertThat(this.registry.start(task, "worker-2", LEASE))
-			.isEqualTo(new StartOutcome(Decision.DEFER, TaskStatus.RUNNING, 3));
+		assertThat(start(task, "worker-2"))
+			.isEqualTo(new StartOutcome(Decision.DEFER, TaskStatus.RUNNING, 3, LEASE));
 		// ...and knows the message's run: a message of an earlier run is stale.
 		this.clock.advance(LEASE);
-		assertThat(this.registry.start(aTask(task.id()), "worker-2", LEASE))
+		assertThat(start(aTask(task.id()), "worker-2"))
 			.isEqualTo(new StartOutcome(Decision.SKIP, TaskStatus.RUNNING, 3));
 	}
 
 	@Test
 	void aMessageOfARunBeforeTheLastReplayIsSkipped() {
 		String id = anErroredTask();
-		this.registry.replay(id);
+		this.registry.replay(id, uniqueId());
 		TaskInfo replayed = find(id);
 		this.clock.advance(Duration.ofSeconds(1));
-		assertThat(this.registry.start(aTask(id), "worker-2", LEASE))
+		assertThat(start(aTask(id), "worker-2"))
 			.isEqualTo(new StartOutcome(Decision.SKIP, TaskStatus.SCHEDULED, 0));
 		assertThat(find(id)).isEqualTo(replayed);
 	}
@@ -298,7 +302,7 @@ abstract class TaskRegistryContractTest {
 		CompletableFuture<TaskInfo> canceled = this.registry.whenFinal(id);
 		// Its worker died: the lease expired.
 		this.clock.advance(LEASE.plusSeconds(1));
-		assertThat(this.registry.start(aTask(id), "worker-2", LEASE))
+		assertThat(start(aTask(id), "worker-2"))
 			.isEqualTo(new StartOutcome(Decision.SKIP, TaskStatus.CANCELED, 1));
 		TaskInfo task = find(id);
 		assertThat(task.status()).isEqualTo(TaskStatus.CANCELED);
@@ -311,8 +315,8 @@ abstract class TaskRegistryContractTest {
 		String id = aRunningTask();
 		this.registry.requestCancel(id);
 		this.clock.advance(Duration.ofSeconds(1));
-		assertThat(this.registry.start(aTask(id), "worker-2", LEASE))
-			.isEqualTo(new StartOutcome(Decision.DEFER, TaskStatus.RUNNING, 1));
+		assertThat(start(aTask(id), "worker-2"))
+			.isEqualTo(new StartOutcome(Decision.DEFER, TaskStatus.RUNNING, 1, LEASE.minusSeconds(1)));
 		assertThat(find(id).status()).isEqualTo(TaskStatus.RUNNING);
 	}
 
@@ -321,32 +325,36 @@ abstract class TaskRegistryContractTest {
 		String renewed = aRunningTask();
 		String notListed = aRunningTask();
 		String otherWorkers = aScheduledTask();
-		this.registry.start(aTask(otherWorkers), "worker-2", LEASE);
+		start(aTask(otherWorkers), "worker-2");
 		String scheduled = aScheduledTask();
 		String finished = aFinishedTask("1");
 		TaskInfo finishedBefore = find(finished);
 		TaskInfo scheduledBefore = find(scheduled);
 		this.clock.advance(LEASE.dividedBy(2));
-		this.registry.renewLeases(List.of(renewed, otherWorkers, scheduled, finished, uniqueId()), "worker-1", LEASE);
+		String unknown = uniqueId();
+		// Only the attempts that still hold their task are renewed: the others are lost.
+		assertThat(this.registry.renewLeases(Map.of(renewed, tokenOf(renewed), otherWorkers, "worker-1/stale", scheduled,
+				"worker-1/none", finished, tokenOf(finished), unknown, "worker-1/unknown"), LEASE))
+			.containsExactlyInAnyOrder(otherWorkers, scheduled, finished, unknown);
 		assertThat(find(renewed).updatedAt()).isEqualTo(this.clock.instant());
 		assertThat(find(scheduled)).isEqualTo(scheduledBefore);
 		assertThat(find(finished)).isEqualTo(finishedBefore);
 		// Past the first leases, not past the renewed one.
 		this.clock.advance(LEASE.dividedBy(2));
-		assertThat(this.registry.start(aTask(renewed), "worker-3", LEASE))
-			.isEqualTo(new StartOutcome(Decision.DEFER, TaskStatus.RUNNING, 1));
-		assertThat(this.registry.start(aTask(notListed), "worker-3", LEASE))
+		assertThat(start(aTask(renewed), "worker-3"))
+			.isEqualTo(new StartOutcome(Decision.DEFER, TaskStatus.RUNNING, 1, LEASE.dividedBy(2)));
+		assertThat(start(aTask(notListed), "worker-3"))
 			.isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 2));
-		assertThat(this.registry.start(aTask(otherWorkers), "worker-3", LEASE))
+		assertThat(start(aTask(otherWorkers), "worker-3"))
 			.isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 2));
 		this.clock.advance(LEASE.dividedBy(2));
-		assertThat(this.registry.start(aTask(renewed), "worker-3", LEASE))
+		assertThat(start(aTask(renewed), "worker-3"))
 			.isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 2));
 	}
 
 	@Test
 	void renewingNoLeasesDoesNothing() {
-		this.registry.renewLeases(List.of(), "worker-1", LEASE);
+		assertThat(this.registry.renewLeases(Map.of(), LEASE)).isEmpty();
 		assertThat(this.registry.list(TaskQuery.all()).items()).isEmpty();
 	}
 
@@ -354,7 +362,7 @@ abstract class TaskRegistryContractTest {
 	void retryingARunningTaskStoresTheErrorAndItsNextStartRunsAgain() {
 		String id = aRunningTask();
 		this.clock.advance(Duration.ofSeconds(1));
-		this.registry.retry(id, new TaskError("java.io.IOException", "reset"));
+		this.registry.retry(id, tokenOf(id), new TaskError("java.io.IOException", "reset"), Duration.ZERO);
 		TaskInfo task = find(id);
 		assertThat(task.status()).isEqualTo(TaskStatus.RETRYING);
 		assertThat(task.error()).isEqualTo(new TaskError("java.io.IOException", "reset"));
@@ -362,7 +370,7 @@ abstract class TaskRegistryContractTest {
 		assertThat(task.updatedAt()).isEqualTo(this.clock.instant());
 		assertThat(listIds(new TaskQuery(Set.of(TaskStatus.RETRYING), null, 10, null))).containsExactly(id);
 		// The failed attempt let its lease go: the retry runs at once.
-		assertThat(this.registry.start(aTask(id), "worker-2", LEASE))
+		assertThat(start(aTask(id), "worker-2"))
 			.isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 2));
 		assertThat(find(id).worker()).isEqualTo("worker-2");
 	}
@@ -370,11 +378,12 @@ abstract class TaskRegistryContractTest {
 	@Test
 	void retryingATaskThatIsNotRunningIsRefused() {
 		String id = aScheduledTask();
-		assertThatIllegalStateChange(() -> this.registry.retry(id, new TaskError("x", "y")), TaskStatus.SCHEDULED,
-				TaskStatus.RETRYING);
+		assertThatAttemptLost(() -> this.registry.retry(id, tokenOf(id), new TaskError("x", "y"), Duration.ZERO),
+				TaskStatus.SCHEDULED);
 		String finished = aFinishedTask("1");
-		assertThatIllegalStateChange(() -> this.registry.retry(finished, new TaskError("x", "y")),
-				TaskStatus.FINISHED, TaskStatus.RETRYING);
+		assertThatAttemptLost(
+				() -> this.registry.retry(finished, tokenOf(finished), new TaskError("x", "y"), Duration.ZERO),
+				TaskStatus.FINISHED);
 		assertThat(find(finished).error()).isNull();
 	}
 
@@ -382,35 +391,35 @@ abstract class TaskRegistryContractTest {
 	void requeuingARunningTaskSchedulesItAgainForAnyWorker() {
 		String id = aRunningTask();
 		this.clock.advance(Duration.ofSeconds(1));
-		this.registry.requeue(id);
+		this.registry.requeue(id, tokenOf(id));
 		TaskInfo task = find(id);
 		assertThat(task.status()).isEqualTo(TaskStatus.SCHEDULED);
 		assertThat(task.attempts()).isEqualTo(1);
 		assertThat(task.worker()).isEqualTo("worker-1");
 		assertThat(task.updatedAt()).isEqualTo(this.clock.instant());
 		assertThat(listIds(new TaskQuery(Set.of(TaskStatus.SCHEDULED), null, 10, null))).containsExactly(id);
-		assertThat(this.registry.start(aTask(id), "worker-2", LEASE))
+		assertThat(start(aTask(id), "worker-2"))
 			.isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 2));
 	}
 
 	@Test
 	void requeuingATaskThatIsNotRunningIsRefused() {
 		String id = aScheduledTask();
-		assertThatIllegalStateChange(() -> this.registry.requeue(id), TaskStatus.SCHEDULED, TaskStatus.SCHEDULED);
+		assertThatAttemptLost(() -> this.registry.requeue(id, tokenOf(id)), TaskStatus.SCHEDULED);
 		String errored = anErroredTask();
-		assertThatIllegalStateChange(() -> this.registry.requeue(errored), TaskStatus.ERRORED, TaskStatus.SCHEDULED);
+		assertThatAttemptLost(() -> this.registry.requeue(errored, tokenOf(errored)), TaskStatus.ERRORED);
 		assertThat(find(errored).status()).isEqualTo(TaskStatus.ERRORED);
 	}
 
 	@Test
 	void replayingAnErroredTaskSchedulesANewRun() {
 		String id = aRunningTask();
-		this.registry.log(id, "step 1");
-		this.registry.progress(id, 0.5);
-		this.registry.fail(id, new TaskError("x", "y"));
+		this.registry.log(id, tokenOf(id), "step 1");
+		this.registry.progress(id, tokenOf(id), 0.5);
+		this.registry.fail(id, tokenOf(id), new TaskError("x", "y"));
 		Instant created = find(id).createdAt();
 		this.clock.advance(Duration.ofSeconds(1));
-		TaskInfo replayed = this.registry.replay(id);
+		TaskInfo replayed = this.registry.replay(id, uniqueId());
 		assertThat(replayed).isEqualTo(find(id));
 		assertThat(replayed.status()).isEqualTo(TaskStatus.SCHEDULED);
 		assertThat(replayed.attempts()).isZero();
@@ -428,11 +437,11 @@ abstract class TaskRegistryContractTest {
 			.containsExactly(tuple(created, "step 1"), tuple(this.clock.instant(), "Replayed (replay 1)"));
 		assertThat(listIds(new TaskQuery(Set.of(TaskStatus.ERRORED), null, 10, null))).isEmpty();
 		assertThat(listIds(new TaskQuery(Set.of(TaskStatus.SCHEDULED), null, 10, null))).containsExactly(id);
-		assertThat(this.registry.start(aTask(id), "worker-2", LEASE))
+		assertThat(start(aTask(id), "worker-2"))
 			.isEqualTo(new StartOutcome(Decision.SKIP, TaskStatus.SCHEDULED, 0));
-		assertThat(this.registry.start(aTask(id, 0, 1), "worker-2", LEASE))
+		assertThat(start(aTask(id, 0, 1), "worker-2"))
 			.isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 1));
-		this.registry.finish(id, "2");
+		this.registry.finish(id, tokenOf(id), "2");
 		assertThat(find(id).result()).isEqualTo(this.json.readTree("2"));
 	}
 
@@ -440,15 +449,15 @@ abstract class TaskRegistryContractTest {
 	void replayingACanceledTaskClearsItsCancellationRequest() {
 		String id = aRunningTask();
 		this.registry.requestCancel(id);
-		this.registry.markCanceled(id);
-		TaskInfo replayed = this.registry.replay(id);
+		this.registry.markCanceled(id, tokenOf(id));
+		TaskInfo replayed = this.registry.replay(id, uniqueId());
 		assertThat(replayed.status()).isEqualTo(TaskStatus.SCHEDULED);
 		assertThat(replayed.attempts()).isZero();
 		assertThat(replayed.finishedAt()).isNull();
 		assertThat(this.registry.cancelRequested(List.of(id))).isEmpty();
-		assertThat(this.registry.start(aTask(id), "worker-2", LEASE))
+		assertThat(start(aTask(id), "worker-2"))
 			.isEqualTo(new StartOutcome(Decision.SKIP, TaskStatus.SCHEDULED, 0));
-		assertThat(this.registry.start(aTask(id, 0, 1), "worker-2", LEASE))
+		assertThat(start(aTask(id, 0, 1), "worker-2"))
 			.isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 1));
 	}
 
@@ -456,40 +465,40 @@ abstract class TaskRegistryContractTest {
 	void replayingATaskCanceledWhileQueuedSchedulesIt() {
 		String id = aScheduledTask();
 		this.registry.requestCancel(id);
-		assertThat(this.registry.replay(id).status()).isEqualTo(TaskStatus.SCHEDULED);
-		assertThat(this.registry.start(aTask(id, 0, 1), "worker-1", LEASE))
+		assertThat(this.registry.replay(id, uniqueId()).status()).isEqualTo(TaskStatus.SCHEDULED);
+		assertThat(start(aTask(id, 0, 1), "worker-1"))
 			.isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 1));
 	}
 
 	@Test
 	void eachReplayMakesTheMessagesOfEarlierRunsStale() {
 		String id = anErroredTask();
-		this.registry.replay(id);
-		this.registry.start(aTask(id, 0, 1), "worker-1", LEASE);
-		this.registry.fail(id, new TaskError("x", "y"));
-		TaskInfo replayed = this.registry.replay(id);
+		this.registry.replay(id, uniqueId());
+		start(aTask(id, 0, 1), "worker-1");
+		this.registry.fail(id, tokenOf(id), new TaskError("x", "y"));
+		TaskInfo replayed = this.registry.replay(id, uniqueId());
 		assertThat(replayed.eventlog()).extracting(TaskEvent::message)
 			.containsExactly("Replayed (replay 1)", "Replayed (replay 2)");
-		assertThat(this.registry.start(aTask(id, 1, 1), "worker-1", LEASE))
+		assertThat(start(aTask(id, 1, 1), "worker-1"))
 			.isEqualTo(new StartOutcome(Decision.SKIP, TaskStatus.SCHEDULED, 0));
-		assertThat(this.registry.start(aTask(id, 0, 2), "worker-1", LEASE))
+		assertThat(start(aTask(id, 0, 2), "worker-1"))
 			.isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 1));
 	}
 
 	@Test
 	void replayingATaskThatDidNotFailOrWasNotCanceledIsRefused() {
 		String finished = aFinishedTask("1");
-		assertThatIllegalStateChange(() -> this.registry.replay(finished), TaskStatus.FINISHED, TaskStatus.SCHEDULED);
+		assertThatIllegalStateChange(() -> this.registry.replay(finished, uniqueId()), TaskStatus.FINISHED, TaskStatus.SCHEDULED);
 		assertThat(find(finished).result()).isEqualTo(this.json.readTree("1"));
 		String running = aRunningTask();
-		assertThatIllegalStateChange(() -> this.registry.replay(running), TaskStatus.RUNNING, TaskStatus.SCHEDULED);
+		assertThatIllegalStateChange(() -> this.registry.replay(running, uniqueId()), TaskStatus.RUNNING, TaskStatus.SCHEDULED);
 		assertThat(find(running).status()).isEqualTo(TaskStatus.RUNNING);
 		String scheduled = aScheduledTask();
-		assertThatIllegalStateChange(() -> this.registry.replay(scheduled), TaskStatus.SCHEDULED,
+		assertThatIllegalStateChange(() -> this.registry.replay(scheduled, uniqueId()), TaskStatus.SCHEDULED,
 				TaskStatus.SCHEDULED);
 		String retrying = aRunningTask();
-		this.registry.retry(retrying, new TaskError("x", "y"));
-		assertThatIllegalStateChange(() -> this.registry.replay(retrying), TaskStatus.RETRYING, TaskStatus.SCHEDULED);
+		this.registry.retry(retrying, tokenOf(retrying), new TaskError("x", "y"), Duration.ZERO);
+		assertThatIllegalStateChange(() -> this.registry.replay(retrying, uniqueId()), TaskStatus.RETRYING, TaskStatus.SCHEDULED);
 		assertThat(find(retrying).eventlog()).isEmpty();
 	}
 
@@ -497,7 +506,7 @@ abstract class TaskRegistryContractTest {
 	void finishingARunningTaskStoresItsResult() {
 		String id = aRunningTask();
 		this.clock.advance(Duration.ofSeconds(3));
-		this.registry.finish(id, "{\"sum\":3}");
+		this.registry.finish(id, tokenOf(id), "{\"sum\":3}");
 		TaskInfo task = find(id);
 		assertThat(task.status()).isEqualTo(TaskStatus.FINISHED);
 		assertThat(task.result()).isEqualTo(this.json.readTree("{\"sum\":3}"));
@@ -528,12 +537,12 @@ abstract class TaskRegistryContractTest {
 		for (int i = 0; i < 250; i++) {
 			tasks.add(aTask((i % 50 == 7) ? aFinishedTask("0") : aScheduledTask()));
 		}
-		List<StartOutcome> started = this.registry.startAll(tasks, "worker-2", LEASE);
+		List<StartOutcome> started = startAll(tasks, "worker-2");
 		List<TaskResult> results = new ArrayList<>();
 		for (int i = 0; i < tasks.size(); i++) {
 			boolean done = i % 50 == 7;
 			assertThat(started.get(i).decision()).as("task %d", i).isEqualTo(done ? Decision.SKIP : Decision.RUN);
-			results.add(new TaskResult(tasks.get(i).id(), Integer.toString(i)));
+			results.add(new TaskResult(tasks.get(i).id(), tokenOf(tasks.get(i).id()), Integer.toString(i)));
 		}
 		List<ChangeOutcome> finished = this.registry.finishAll(results);
 		for (int i = 0; i < tasks.size(); i++) {
@@ -549,11 +558,12 @@ abstract class TaskRegistryContractTest {
 		String done = aFinishedTask("1");
 		String second = aRunningTask();
 		String unknown = uniqueId();
-		List<ChangeOutcome> outcomes = this.registry.finishAll(List.of(new TaskResult(first, "[1]"),
-				new TaskResult(done, "2"), new TaskResult(second, "{\"b\":2}"), new TaskResult(unknown, "3")));
+		List<ChangeOutcome> outcomes = this.registry.finishAll(List.of(new TaskResult(first, tokenOf(first), "[1]"),
+				new TaskResult(done, tokenOf(done), "2"), new TaskResult(second, tokenOf(second), "{\"b\":2}"),
+				new TaskResult(unknown, tokenOf(unknown), "3")));
 		assertThat(outcomes).hasSize(4);
 		assertThat(outcomes.get(0)).isEqualTo(ChangeOutcome.STORED);
-		assertThatIllegalStateChange(outcomes.get(1)::orThrow, TaskStatus.FINISHED, TaskStatus.FINISHED);
+		assertThatAttemptLost(outcomes.get(1)::orThrow, TaskStatus.FINISHED);
 		assertThat(outcomes.get(2)).isEqualTo(ChangeOutcome.STORED);
 		assertThatTaskNotFound(outcomes.get(3)::orThrow, unknown);
 		assertThat(find(first).result()).isEqualTo(this.json.readTree("[1]"));
@@ -565,11 +575,10 @@ abstract class TaskRegistryContractTest {
 	@Test
 	void finishingATaskThatIsNotRunningIsRefused() {
 		String id = aScheduledTask();
-		assertThatExceptionOfType(IllegalTaskStateChangeException.class)
-			.isThrownBy(() -> this.registry.finish(id, "1"))
+		assertThatExceptionOfType(AttemptLostException.class)
+			.isThrownBy(() -> this.registry.finish(id, tokenOf(id), "1"))
 			.satisfies((ex) -> assertThat(ex.getId()).isEqualTo(id))
-			.satisfies((ex) -> assertThat(ex.getFrom()).isEqualTo(TaskStatus.SCHEDULED))
-			.satisfies((ex) -> assertThat(ex.getTo()).isEqualTo(TaskStatus.FINISHED));
+			.satisfies((ex) -> assertThat(ex.getStatus()).isEqualTo(TaskStatus.SCHEDULED));
 		assertThat(find(id).status()).isEqualTo(TaskStatus.SCHEDULED);
 		assertThat(find(id).result()).isNull();
 	}
@@ -577,29 +586,29 @@ abstract class TaskRegistryContractTest {
 	@Test
 	void finishingAFinishedTaskAgainIsRefused() {
 		String id = aFinishedTask("1");
-		assertThatIllegalStateChange(() -> this.registry.finish(id, "2"), TaskStatus.FINISHED, TaskStatus.FINISHED);
+		assertThatAttemptLost(() -> this.registry.finish(id, tokenOf(id), "2"), TaskStatus.FINISHED);
 		assertThat(find(id).result()).isEqualTo(this.json.readTree("1"));
 	}
 
 	@Test
 	void finishingWithAResultThatIsNotJsonIsRefused() {
 		String id = aRunningTask();
-		assertThatIllegalArgumentException().isThrownBy(() -> this.registry.finish(id, "{oops"));
+		assertThatIllegalArgumentException().isThrownBy(() -> this.registry.finish(id, tokenOf(id), "{oops"));
 		assertThat(find(id).status()).isEqualTo(TaskStatus.RUNNING);
 	}
 
 	@Test
 	void changingAnUnknownTaskThrowsTaskNotFound() {
 		String id = uniqueId();
-		assertThatTaskNotFound(() -> this.registry.finish(id, "1"), id);
-		assertThatTaskNotFound(() -> this.registry.fail(id, new TaskError("x", "y")), id);
-		assertThatTaskNotFound(() -> this.registry.markCanceled(id), id);
-		assertThatTaskNotFound(() -> this.registry.retry(id, new TaskError("x", "y")), id);
-		assertThatTaskNotFound(() -> this.registry.requeue(id), id);
-		assertThatTaskNotFound(() -> this.registry.replay(id), id);
+		assertThatTaskNotFound(() -> this.registry.finish(id, tokenOf(id), "1"), id);
+		assertThatTaskNotFound(() -> this.registry.fail(id, tokenOf(id), new TaskError("x", "y")), id);
+		assertThatTaskNotFound(() -> this.registry.markCanceled(id, tokenOf(id)), id);
+		assertThatTaskNotFound(() -> this.registry.retry(id, tokenOf(id), new TaskError("x", "y"), Duration.ZERO), id);
+		assertThatTaskNotFound(() -> this.registry.requeue(id, tokenOf(id)), id);
+		assertThatTaskNotFound(() -> this.registry.replay(id, uniqueId()), id);
 		assertThatTaskNotFound(() -> this.registry.requestCancel(id), id);
-		assertThatTaskNotFound(() -> this.registry.log(id, "hello"), id);
-		assertThatTaskNotFound(() -> this.registry.progress(id, 0.5), id);
+		assertThatTaskNotFound(() -> this.registry.log(id, tokenOf(id), "hello"), id);
+		assertThatTaskNotFound(() -> this.registry.progress(id, tokenOf(id), 0.5), id);
 		assertThat(this.registry.find(id)).isEmpty();
 	}
 
@@ -607,7 +616,7 @@ abstract class TaskRegistryContractTest {
 	void failingARunningTaskStoresTheError() {
 		String id = aRunningTask();
 		this.clock.advance(Duration.ofSeconds(3));
-		this.registry.fail(id, new TaskError("java.lang.ArithmeticException", "/ by zero"));
+		this.registry.fail(id, tokenOf(id), new TaskError("java.lang.ArithmeticException", "/ by zero"));
 		TaskInfo task = find(id);
 		assertThat(task.status()).isEqualTo(TaskStatus.ERRORED);
 		assertThat(task.error()).isEqualTo(new TaskError("java.lang.ArithmeticException", "/ by zero"));
@@ -618,7 +627,7 @@ abstract class TaskRegistryContractTest {
 	@Test
 	void failingAScheduledTaskIsAllowed() {
 		String id = aScheduledTask();
-		this.registry.fail(id, new TaskError("dev.amqptasks.UnknownTaskException", null));
+		this.registry.fail(id, null, new TaskError("dev.amqptasks.UnknownTaskException", null));
 		TaskInfo task = find(id);
 		assertThat(task.status()).isEqualTo(TaskStatus.ERRORED);
 		assertThat(task.error()).isEqualTo(new TaskError("dev.amqptasks.UnknownTaskException", null));
@@ -627,7 +636,8 @@ abstract class TaskRegistryContractTest {
 	@Test
 	void failingAFinishedTaskIsRefused() {
 		String id = aFinishedTask("1");
-		assertThatIllegalStateChange(() -> this.registry.fail(id, new TaskError("x", "y")), TaskStatus.FINISHED,
+		assertThatAttemptLost(() -> this.registry.fail(id, tokenOf(id), new TaskError("x", "y")), TaskStatus.FINISHED);
+		assertThatIllegalStateChange(() -> this.registry.fail(id, null, new TaskError("x", "y")), TaskStatus.FINISHED,
 				TaskStatus.ERRORED);
 		assertThat(find(id).error()).isNull();
 	}
@@ -636,7 +646,7 @@ abstract class TaskRegistryContractTest {
 	void markingARunningTaskCanceledCancelsIt() {
 		String id = aRunningTask();
 		this.clock.advance(Duration.ofSeconds(1));
-		this.registry.markCanceled(id);
+		this.registry.markCanceled(id, tokenOf(id));
 		TaskInfo task = find(id);
 		assertThat(task.status()).isEqualTo(TaskStatus.CANCELED);
 		assertThat(task.finishedAt()).isEqualTo(this.clock.instant());
@@ -645,7 +655,7 @@ abstract class TaskRegistryContractTest {
 	@Test
 	void markingAScheduledTaskCanceledIsRefused() {
 		String id = aScheduledTask();
-		assertThatIllegalStateChange(() -> this.registry.markCanceled(id), TaskStatus.SCHEDULED, TaskStatus.CANCELED);
+		assertThatAttemptLost(() -> this.registry.markCanceled(id, tokenOf(id)), TaskStatus.SCHEDULED);
 	}
 
 	@Test
@@ -707,7 +717,7 @@ abstract class TaskRegistryContractTest {
 	@Test
 	void cancelingAnErroredTaskIsRefused() {
 		String id = aRunningTask();
-		this.registry.fail(id, new TaskError("x", "y"));
+		this.registry.fail(id, tokenOf(id), new TaskError("x", "y"));
 		assertThatIllegalStateChange(() -> this.registry.requestCancel(id), TaskStatus.ERRORED, TaskStatus.CANCELED);
 	}
 
@@ -720,9 +730,9 @@ abstract class TaskRegistryContractTest {
 	void loggingAppendsToTheEventLogInOrder() {
 		String id = aRunningTask();
 		Instant first = this.clock.instant();
-		this.registry.log(id, "step 1");
+		this.registry.log(id, tokenOf(id), "step 1");
 		this.clock.advance(Duration.ofMillis(250));
-		this.registry.log(id, "step \"2\" \u00e9");
+		this.registry.log(id, tokenOf(id), "step \"2\" \u00e9");
 		TaskInfo task = find(id);
 		assertThat(task.eventlog()).extracting(TaskEvent::at, TaskEvent::message)
 			.containsExactly(tuple(first, "step 1"), tuple(this.clock.instant(), "step \"2\" \u00e9"));
@@ -733,7 +743,7 @@ abstract class TaskRegistryContractTest {
 	void theEventLogKeepsTheNewestThousandEntries() {
 		String id = aRunningTask();
 		for (int i = 0; i < 1005; i++) {
-			this.registry.log(id, "entry " + i);
+			this.registry.log(id, tokenOf(id), "entry " + i);
 		}
 		List<TaskEvent> eventlog = find(id).eventlog();
 		assertThat(eventlog).hasSize(1000);
@@ -745,27 +755,27 @@ abstract class TaskRegistryContractTest {
 	void progressOfARunningTaskIsRecorded() {
 		String id = aRunningTask();
 		this.clock.advance(Duration.ofSeconds(1));
-		this.registry.progress(id, 0.25);
+		this.registry.progress(id, tokenOf(id), 0.25);
 		TaskInfo task = find(id);
 		assertThat(task.progress()).isEqualTo(0.25);
 		assertThat(task.updatedAt()).isEqualTo(this.clock.instant());
-		this.registry.progress(id, 1);
+		this.registry.progress(id, tokenOf(id), 1);
 		assertThat(find(id).progress()).isEqualTo(1.0);
 	}
 
 	@Test
 	void progressOutsideZeroToOneIsRefused() {
 		String id = aRunningTask();
-		assertThatIllegalArgumentException().isThrownBy(() -> this.registry.progress(id, -0.01));
-		assertThatIllegalArgumentException().isThrownBy(() -> this.registry.progress(id, 1.01));
-		assertThatIllegalArgumentException().isThrownBy(() -> this.registry.progress(id, Double.NaN));
+		assertThatIllegalArgumentException().isThrownBy(() -> this.registry.progress(id, tokenOf(id), -0.01));
+		assertThatIllegalArgumentException().isThrownBy(() -> this.registry.progress(id, tokenOf(id), 1.01));
+		assertThatIllegalArgumentException().isThrownBy(() -> this.registry.progress(id, tokenOf(id), Double.NaN));
 		assertThat(find(id).progress()).isNull();
 	}
 
 	@Test
 	void progressOfATaskThatIsNotRunningIsRefused() {
 		String id = aScheduledTask();
-		assertThatIllegalStateChange(() -> this.registry.progress(id, 0.5), TaskStatus.SCHEDULED, TaskStatus.RUNNING);
+		assertThatAttemptLost(() -> this.registry.progress(id, tokenOf(id), 0.5), TaskStatus.SCHEDULED);
 	}
 
 	@Test
@@ -773,7 +783,7 @@ abstract class TaskRegistryContractTest {
 		String id = aRunningTask();
 		CompletableFuture<TaskInfo> future = this.registry.whenFinal(id);
 		assertThat(future).isNotDone();
-		this.registry.finish(id, "\"done\"");
+		this.registry.finish(id, tokenOf(id), "\"done\"");
 		assertThat(future).succeedsWithin(WAIT).satisfies((task) -> {
 			assertThat(task.status()).isEqualTo(TaskStatus.FINISHED);
 			assertThat(task.result()).isEqualTo(this.json.readTree("\"done\""));
@@ -809,7 +819,7 @@ abstract class TaskRegistryContractTest {
 		CompletableFuture<TaskInfo> abandoned = this.registry.whenFinal(id);
 		CompletableFuture<TaskInfo> second = this.registry.whenFinal(id);
 		abandoned.cancel(false);
-		this.registry.fail(id, new TaskError("x", "y"));
+		this.registry.fail(id, tokenOf(id), new TaskError("x", "y"));
 		assertThat(first).succeedsWithin(WAIT).extracting(TaskInfo::status).isEqualTo(TaskStatus.ERRORED);
 		assertThat(second).succeedsWithin(WAIT).extracting(TaskInfo::status).isEqualTo(TaskStatus.ERRORED);
 	}
@@ -904,7 +914,7 @@ abstract class TaskRegistryContractTest {
 		for (int i = 0; i < 12; i++) {
 			String id = aScheduledTask();
 			switch (i % 3) {
-				case 0 -> this.registry.start(aTask(id), "worker-1", LEASE);
+				case 0 -> start(aTask(id), "worker-1");
 				case 1 -> this.registry.requestCancel(id);
 				default -> {
 				}
@@ -952,7 +962,7 @@ abstract class TaskRegistryContractTest {
 		TaskQuery scheduled = new TaskQuery(Set.of(TaskStatus.SCHEDULED), null, 10, null);
 		TaskQuery running = new TaskQuery(Set.of(TaskStatus.RUNNING), null, 10, null);
 		assertThat(listIds(scheduled)).containsExactly(id);
-		this.registry.start(aTask(id), "worker-1", LEASE);
+		start(aTask(id), "worker-1");
 		assertThat(listIds(scheduled)).isEmpty();
 		assertThat(listIds(running)).containsExactly(id);
 		assertThat(this.registry.list(running).items().get(0)).isEqualTo(find(id));
@@ -968,7 +978,7 @@ abstract class TaskRegistryContractTest {
 		TaskQuery firstPage = new TaskQuery(Set.of(TaskStatus.SCHEDULED), null, 2, null);
 		TaskPage first = this.registry.list(firstPage);
 		assertThat(first.items()).extracting(TaskInfo::id).containsExactly(ids.get(4), ids.get(3));
-		this.registry.start(aTask(ids.get(3)), "worker-1", LEASE);
+		start(aTask(ids.get(3)), "worker-1");
 		TaskPage second = this.registry.list(new TaskQuery(Set.of(TaskStatus.SCHEDULED), null, 2, first.next()));
 		assertThat(second.items()).extracting(TaskInfo::id).containsExactly(ids.get(2), ids.get(1));
 	}
@@ -976,7 +986,7 @@ abstract class TaskRegistryContractTest {
 	@Test
 	void listedTasksCarryTheirEventLog() {
 		String id = aRunningTask();
-		this.registry.log(id, "hello");
+		this.registry.log(id, tokenOf(id), "hello");
 		assertThat(this.registry.list(TaskQuery.all()).items()).singleElement()
 			.satisfies((task) -> assertThat(task.eventlog()).extracting(TaskEvent::message).containsExactly("hello"));
 	}
@@ -1000,11 +1010,11 @@ abstract class TaskRegistryContractTest {
 		String canceled = aScheduledTask();
 		this.registry.requestCancel(canceled);
 		String retrying = aRunningTask();
-		this.registry.retry(retrying, new TaskError("x", "y"));
+		this.registry.retry(retrying, tokenOf(retrying), new TaskError("x", "y"), Duration.ZERO);
 		this.registry.create(new NewTask(uniqueId(), "sample.add", "[1,2]", "{}", 0));
 		String otherRunning = uniqueId();
 		this.registry.create(new NewTask(otherRunning, "sample.add", "[1,2]", "{}", 0));
-		this.registry.start(new NewTask(otherRunning, "sample.add", "[1,2]", "{}", 0), "worker-1", LEASE);
+		start(new NewTask(otherRunning, "sample.add", "[1,2]", "{}", 0), "worker-1");
 
 		TaskCounts counts = this.registry.counts();
 
@@ -1025,12 +1035,12 @@ abstract class TaskRegistryContractTest {
 	void aTaskThatChangesStateMovesBetweenCounts() {
 		String id = aScheduledTask();
 		assertThat(this.registry.counts().count(TaskStatus.SCHEDULED)).isEqualTo(1);
-		this.registry.start(aTask(id), "worker-1", LEASE);
+		start(aTask(id), "worker-1");
 		TaskCounts running = this.registry.counts();
 		assertThat(running.count(TaskStatus.SCHEDULED)).isZero();
 		assertThat(running.count(TaskStatus.RUNNING)).isEqualTo(1);
-		this.registry.fail(id, new TaskError("x", "y"));
-		this.registry.replay(id);
+		this.registry.fail(id, tokenOf(id), new TaskError("x", "y"));
+		this.registry.replay(id, uniqueId());
 		TaskCounts replayed = this.registry.counts();
 		assertThat(replayed.count(TaskStatus.ERRORED)).isZero();
 		assertThat(replayed.count(TaskStatus.SCHEDULED)).isEqualTo(1);
@@ -1054,6 +1064,155 @@ abstract class TaskRegistryContractTest {
 		assertThat(this.registry.counts().count("sample.unknown", TaskStatus.SCHEDULED)).isZero();
 	}
 
+	@Test
+	void aStartRepeatedWithTheSameTokenRunsTheSameAttemptAgain() {
+		String id = aScheduledTask();
+		StartRequest request = new StartRequest(aTask(id), "worker-1/delivery");
+		assertThat(this.registry.start(request, "worker-1", LEASE))
+			.isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 1));
+		this.clock.advance(Duration.ofSeconds(1));
+		// The reply to the first call was lost, and the call is made again.
+		assertThat(this.registry.start(request, "worker-1", LEASE))
+			.isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 1));
+		assertThat(find(id).attempts()).isEqualTo(1);
+		this.registry.finish(id, "worker-1/delivery", "1");
+		assertThat(find(id).status()).isEqualTo(TaskStatus.FINISHED);
+	}
+
+	@Test
+	void anAttemptThatLostItsTaskToAnotherStoresNothing() {
+		String id = aRunningTask();
+		String frozen = tokenOf(id);
+		this.clock.advance(LEASE);
+		assertThat(start(aTask(id), "worker-2")).isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 2));
+		String current = tokenOf(id);
+		this.registry.log(id, current, "step 1");
+		TaskInfo before = find(id);
+		this.clock.advance(Duration.ofSeconds(1));
+		assertThatAttemptLost(() -> this.registry.log(id, frozen, "step 7"), TaskStatus.RUNNING);
+		assertThatAttemptLost(() -> this.registry.progress(id, frozen, 0.7), TaskStatus.RUNNING);
+		assertThatAttemptLost(() -> this.registry.finish(id, frozen, "1"), TaskStatus.RUNNING);
+		assertThatAttemptLost(() -> this.registry.retry(id, frozen, new TaskError("x", "y"), Duration.ZERO),
+				TaskStatus.RUNNING);
+		assertThatAttemptLost(() -> this.registry.fail(id, frozen, new TaskError("x", "y")), TaskStatus.RUNNING);
+		assertThatAttemptLost(() -> this.registry.markCanceled(id, frozen), TaskStatus.RUNNING);
+		assertThatAttemptLost(() -> this.registry.requeue(id, frozen), TaskStatus.RUNNING);
+		assertThat(this.registry.finishAll(List.of(new TaskResult(id, frozen, "2"))).get(0).refusal())
+			.isInstanceOf(AttemptLostException.class);
+		assertThat(this.registry.renewLeases(Map.of(id, frozen), LEASE)).containsExactly(id);
+		assertThat(find(id)).isEqualTo(before);
+		// The attempt that took over goes on as if the frozen one never came back.
+		assertThat(this.registry.renewLeases(Map.of(id, current), LEASE)).isEmpty();
+		this.registry.finish(id, current, "2");
+		TaskInfo task = find(id);
+		assertThat(task.status()).isEqualTo(TaskStatus.FINISHED);
+		assertThat(task.attempts()).isEqualTo(2);
+		assertThat(task.worker()).isEqualTo("worker-2");
+		assertThat(task.eventlog()).extracting(TaskEvent::message).containsExactly("step 1");
+	}
+
+	@Test
+	void aChangeFromOutsideAnyAttemptNeverTakesATaskFromALiveLease() {
+		String id = aRunningTask();
+		assertThatIllegalStateChange(() -> this.registry.fail(id, null, new TaskError("x", "y")), TaskStatus.RUNNING,
+				TaskStatus.ERRORED);
+		assertThat(find(id).status()).isEqualTo(TaskStatus.RUNNING);
+		// Its worker died: the lease ran out.
+		this.clock.advance(LEASE);
+		this.registry.fail(id, null, new TaskError("x", "y"));
+		assertThat(find(id).status()).isEqualTo(TaskStatus.ERRORED);
+	}
+
+	@Test
+	void handingBackARunningTaskReleasesItsLeaseSoItsMessageRunsAtOnce() {
+		String id = aRunningTask();
+		assertThat(this.registry.requeue(id, tokenOf(id))).isEqualTo(TaskStatus.SCHEDULED);
+		assertThat(start(aTask(id), "worker-2")).isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 2));
+	}
+
+	@Test
+	void handingBackATaskWhoseCancellationWasRequestedCancelsIt() {
+		String id = aRunningTask();
+		this.registry.requestCancel(id);
+		assertThat(this.registry.requeue(id, tokenOf(id))).isEqualTo(TaskStatus.CANCELED);
+		TaskInfo task = find(id);
+		assertThat(task.status()).isEqualTo(TaskStatus.CANCELED);
+		assertThat(task.finishedAt()).isEqualTo(this.clock.instant());
+		assertThat(start(aTask(id), "worker-2")).isEqualTo(new StartOutcome(Decision.SKIP, TaskStatus.CANCELED, 1));
+	}
+
+	@Test
+	void aReplayRepeatedWithTheSameTokenAnswersAsTheFirst() {
+		String id = anErroredTask();
+		TaskInfo first = this.registry.replay(id, "replay-1");
+		assertThat(this.registry.replay(id, "replay-1")).isEqualTo(first);
+		assertThat(find(id).replays()).isEqualTo(1);
+		assertThatIllegalStateChange(() -> this.registry.replay(id, "replay-2"), TaskStatus.SCHEDULED,
+				TaskStatus.SCHEDULED);
+	}
+
+	@Test
+	void aMessageOfATaskLostFromTheRegistryIsStoredAgainWhileItsEntryCannotHaveExpired() {
+		NewTask task = new NewTask(uniqueId(), "sample.echo", "[1]", "{}", 5, 0, 0, null,
+				this.clock.instant().minus(TTL).plusSeconds(1));
+		assertThat(start(task, "worker-1")).isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 1));
+	}
+
+	@Test
+	void aMessageThatArrivesAfterItsEntryMayHaveExpiredIsNeverRun() {
+		NewTask task = new NewTask(uniqueId(), "sample.echo", "[1]", "{}", 5, 1, 0, null,
+				this.clock.instant().minus(TTL));
+		assertThat(start(task, "worker-1")).isEqualTo(new StartOutcome(Decision.DEAD_LETTER, TaskStatus.ERRORED, 1));
+		TaskInfo stored = find(task.id());
+		assertThat(stored.status()).isEqualTo(TaskStatus.ERRORED);
+		assertThat(stored.error().type()).isEqualTo("dev.amqptasks.TaskExpired");
+		assertThat(stored.finishedAt()).isEqualTo(this.clock.instant());
+	}
+
+	@Test
+	void aDelayedMessageMayStoreItsTaskAgainUntilTheTimeToLiveAfterItsDelay() {
+		Instant sent = this.clock.instant().minus(TTL.multipliedBy(2));
+		NewTask task = new NewTask(uniqueId(), "sample.echo", "[1]", "{}", 5, 0, 0, sent.plus(TTL.plusSeconds(10)),
+				sent);
+		assertThat(start(task, "worker-1")).isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 1));
+	}
+
+	/** The token of the last attempt started of each task, by this test. */
+	private final Map<String, String> tokens = new HashMap<>();
+
+	/** Starts an attempt as a worker does, with a token of its own. */
+	protected StartOutcome start(NewTask task, String workerId) {
+		String token = workerId + "/" + uniqueId();
+		StartOutcome outcome = this.registry.start(new StartRequest(task, token), workerId, LEASE);
+		if (outcome.run()) {
+			this.tokens.put(task.id(), token);
+		}
+		return outcome;
+	}
+
+	protected List<StartOutcome> startAll(List<NewTask> tasks, String workerId) {
+		List<StartRequest> requests = tasks.stream()
+			.map((task) -> new StartRequest(task, workerId + "/" + uniqueId()))
+			.toList();
+		List<StartOutcome> outcomes = this.registry.startAll(requests, workerId, LEASE);
+		for (int i = 0; i < outcomes.size(); i++) {
+			if (outcomes.get(i).run()) {
+				this.tokens.put(tasks.get(i).id(), requests.get(i).token());
+			}
+		}
+		return outcomes;
+	}
+
+	/** The token of the task's last attempt, or one that never held it. */
+	protected String tokenOf(String id) {
+		return this.tokens.getOrDefault(id, "never-started");
+	}
+
+	protected void assertThatAttemptLost(Runnable change, TaskStatus status) {
+		assertThatExceptionOfType(AttemptLostException.class).isThrownBy(change::run)
+			.satisfies((ex) -> assertThat(ex.getStatus()).isEqualTo(status));
+	}
+
 	protected String aScheduledTask() {
 		String id = uniqueId();
 		this.registry.create(aTask(id));
@@ -1062,19 +1221,19 @@ abstract class TaskRegistryContractTest {
 
 	protected String aRunningTask() {
 		String id = aScheduledTask();
-		this.registry.start(aTask(id), "worker-1", LEASE);
+		start(aTask(id), "worker-1");
 		return id;
 	}
 
 	protected String aFinishedTask(String resultJson) {
 		String id = aRunningTask();
-		this.registry.finish(id, resultJson);
+		this.registry.finish(id, tokenOf(id), resultJson);
 		return id;
 	}
 
 	protected String anErroredTask() {
 		String id = aRunningTask();
-		this.registry.fail(id, new TaskError("x", "y"));
+		this.registry.fail(id, tokenOf(id), new TaskError("x", "y"));
 		return id;
 	}
 
@@ -1084,7 +1243,7 @@ abstract class TaskRegistryContractTest {
 
 	/** The task as a message of a later attempt or run carries it. */
 	protected static NewTask aTask(String id, int attempts, int replay) {
-		return new NewTask(id, "sample.echo", "[1]", "{}", 5, attempts, replay);
+		return new NewTask(id, "sample.echo", "[1]", "{}", 5, attempts, replay, null, null);
 	}
 
 	protected static String uniqueId() {

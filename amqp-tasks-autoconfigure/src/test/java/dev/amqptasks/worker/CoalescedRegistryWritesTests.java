@@ -10,11 +10,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
-import dev.amqptasks.IllegalTaskStateChangeException;
 import dev.amqptasks.TaskStatus;
+import dev.amqptasks.registry.AttemptLostException;
 import dev.amqptasks.registry.InMemoryTaskRegistry;
 import dev.amqptasks.registry.NewTask;
 import dev.amqptasks.registry.TaskRegistry.Decision;
+import dev.amqptasks.registry.TaskRegistry.StartRequest;
+import dev.amqptasks.registry.TaskRegistry.TaskResult;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
@@ -47,8 +49,8 @@ class CoalescedRegistryWritesTests {
 			String id = scheduled();
 			ids.add(id);
 			started.add(CompletableFuture.supplyAsync(() -> {
-				Decision decision = this.writes.start(task(id)).decision();
-				this.writes.finish(id, "\"" + id + "\"");
+				Decision decision = this.writes.start(request(id)).decision();
+				this.writes.finish(new TaskResult(id, token(id), "\"" + id + "\""));
 				return decision;
 			}, this.tasks));
 		}
@@ -61,13 +63,13 @@ class CoalescedRegistryWritesTests {
 	@Test
 	void aRefusedFinishFailsOnlyItsOwnCaller() {
 		String finished = scheduled();
-		this.writes.start(task(finished));
-		this.writes.finish(finished, "1");
-		assertThatExceptionOfType(IllegalTaskStateChangeException.class)
-			.isThrownBy(() -> this.writes.finish(finished, "2"));
+		this.writes.start(request(finished));
+		this.writes.finish(new TaskResult(finished, token(finished), "1"));
+		assertThatExceptionOfType(AttemptLostException.class)
+			.isThrownBy(() -> this.writes.finish(new TaskResult(finished, token(finished), "2")));
 		String other = scheduled();
-		this.writes.start(task(other));
-		this.writes.finish(other, "3");
+		this.writes.start(request(other));
+		this.writes.finish(new TaskResult(other, token(other), "3"));
 		assertThat(this.registry.find(other).orElseThrow().status()).isEqualTo(TaskStatus.FINISHED);
 	}
 
@@ -75,8 +77,8 @@ class CoalescedRegistryWritesTests {
 	void writesOfATaskThatOutlivedTheWorkersStopStillReachTheRegistry() {
 		String id = scheduled();
 		this.writes.close();
-		assertThat(this.writes.start(task(id)).decision()).isEqualTo(Decision.RUN);
-		this.writes.finish(id, "42");
+		assertThat(this.writes.start(request(id)).decision()).isEqualTo(Decision.RUN);
+		this.writes.finish(new TaskResult(id, token(id), "42"));
 		assertThat(this.registry.find(id).orElseThrow().result().asInt()).isEqualTo(42);
 	}
 
@@ -84,6 +86,15 @@ class CoalescedRegistryWritesTests {
 		String id = UUID.randomUUID().toString();
 		this.registry.create(task(id));
 		return id;
+	}
+
+	/** The start of a task's attempt, with its token. */
+	private static StartRequest request(String id) {
+		return new StartRequest(task(id), token(id));
+	}
+
+	private static String token(String id) {
+		return "attempt-of-" + id;
 	}
 
 	private static NewTask task(String id) {
