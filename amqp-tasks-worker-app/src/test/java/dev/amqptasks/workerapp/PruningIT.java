@@ -81,10 +81,13 @@ class PruningIT {
 		try {
 			await("idx:all about the live tasks").atMost(PRUNED_WITHIN)
 				.pollInterval(Duration.ofMillis(500))
-				.until(() -> {
+				.untilAsserted(() -> {
 					long size = indexSize();
 					sizes.add(size);
-					return size <= FOREVER + MARGIN;
+					assertThat(size)
+						.as("members of idx:all %.1f s after the %d quick tasks expired, with %d live tasks",
+								(System.nanoTime() - expiredAt) / 1e9, QUICK, FOREVER)
+						.isLessThanOrEqualTo(FOREVER + MARGIN);
 				});
 		}
 		finally {

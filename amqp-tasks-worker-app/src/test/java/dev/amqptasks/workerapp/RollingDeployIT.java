@@ -40,8 +40,10 @@ class RollingDeployIT {
 	@Test
 	void aWorkerWithoutTheTasksJarWarnsThatItKnowsNoTasksAndPutsATaskBackUntilAWorkerThatKnowsItRunsIt()
 			throws Exception {
-		// The default timeout (minutes) is far longer than this test.
-		WorkerProcess withoutTasks = fleet.startWithoutTasks("without-tasks", NAMES.args());
+		List<String> args = new ArrayList<>(NAMES.args());
+		// Far longer than this test, as the default is.
+		args.add("--amqp-tasks.worker.unknown-task-timeout=5m");
+		WorkerProcess withoutTasks = fleet.startWithoutTasks("without-tasks", args);
 		WorkerProcess knowing = null;
 		try {
 			TaskHandle add = fleet.producer().client().enqueue("sample.add", 1, 2);
