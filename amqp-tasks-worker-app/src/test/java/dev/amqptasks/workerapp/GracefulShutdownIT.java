@@ -13,6 +13,8 @@ import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import org.springframework.amqp.core.AmqpAdmin;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -20,7 +22,8 @@ import static org.awaitility.Awaitility.await;
  * SIGTERM, the way supervisors stop a worker: it takes no new message, lets its running tasks
  * finish within {@code amqp-tasks.worker.shutdown-grace-period}, gives the rest back to the
  * queue ({@code scheduled}, to run again elsewhere) and exits with status 0. No task is lost or
- * left {@code running}.
+ * left {@code running}, not even one that ignores its interruption: the worker hands it back
+ * before it exits, so that another worker runs it at once rather than a lease later.
  */
 class GracefulShutdownIT {
 
@@ -28,12 +31,18 @@ class GracefulShutdownIT {
 
 	private static final Duration LEASE = Duration.ofSeconds(3);
 
+	/** For the task given up at the end of the grace period: waiting for its lease would show. */
+	private static final Duration LONG_LEASE = Duration.ofSeconds(20);
+
+	/** From the exit to the hand-back being seen: far less than {@link #LONG_LEASE}. */
+	private static final Duration HANDED_BACK_WITHIN = Duration.ofSeconds(5);
+
 	private static final Duration DEADLINE = Duration.ofSeconds(60);
 
 	private static final TaskNames NAMES = TaskNames.unique("graceful-shutdown");
 
 	@RegisterExtension
-	static final WorkerFleet fleet = new WorkerFleet(NAMES, LEASE);
+	static final WorkerFleet fleet = new WorkerFleet(NAMES, LEASE, LONG_LEASE);
 
 	@Test
 	void sigtermLetsTheRunningTasksFinishWithinTheGracePeriodAndExitsWithStatusZero() throws Exception {
@@ -123,11 +132,84 @@ class GracefulShutdownIT {
 		});
 	}
 
+	@Test
+	void aTaskThatIgnoresItsInterruptionAtTheEndOfTheGracePeriodIsHandedBackAndRunsAgainAtOnceOnAnotherWorker()
+			throws Exception {
+		Duration grace = Duration.ofSeconds(1);
+		List<WorkerProcess> workers = List.of(launchWorker("gives-up", grace, LONG_LEASE),
+				launchWorker("takes-over", grace, LONG_LEASE));
+		workers.forEach(WorkerProcess::awaitStarted);
+		// Spins on past the grace period and the wait for interrupted tasks that follows it.
+		String id = fleet.producer().client().enqueue("sample.spin", 30).id();
+		TaskInfo running = await("the spin task running").atMost(DEADLINE)
+			.pollInterval(Duration.ofMillis(50))
+			.until(() -> fleet.producer().task(id), (task) -> task.status() == TaskStatus.RUNNING);
+		WorkerProcess first = workers.stream().filter((worker) -> worker.id().equals(running.worker())).findFirst()
+			.orElseThrow();
+		WorkerProcess second = workers.get(1 - workers.indexOf(first));
+		String firstId = first.id();
+		String secondId = second.id();
+		OptionalInt status;
+		long exitedAt;
+		try {
+			long terminatedAt = System.nanoTime();
+			first.terminate();
+			status = first.awaitExit(grace.plusSeconds(30));
+			exitedAt = System.nanoTime();
+			System.out.printf("handed back: exit (status %s) %.1f s after SIGTERM (grace %d s)%n",
+					status.isPresent() ? status.getAsInt() : "none", (exitedAt - terminatedAt) / 1e9, grace.toSeconds());
+			assertThat(status).as("exit status after SIGTERM").hasValue(0);
+			List<String> seen = new ArrayList<>();
+			try {
+				await("the task handed back: scheduled, or running again on " + secondId).atMost(HANDED_BACK_WITHIN)
+					.pollDelay(Duration.ZERO)
+					.pollInterval(Duration.ofMillis(100))
+					.untilAsserted(() -> {
+						TaskInfo task = fleet.producer().task(id);
+						String state = task.status().value() + " on " + task.worker() + ", attempt " + task.attempts();
+						if (seen.isEmpty() || !seen.get(seen.size() - 1).equals(state)) {
+							seen.add(state);
+						}
+						assertThat(task.status() == TaskStatus.SCHEDULED
+								|| (secondId.equals(task.worker()) && task.attempts() == 2))
+							.as("%.1f s after the exit of %s the task is %s (lease %d s)",
+									(System.nanoTime() - exitedAt) / 1e9, firstId, state, LONG_LEASE.toSeconds())
+							.isTrue();
+					});
+			}
+			finally {
+				System.out.printf("handed back: after the exit the task went %s (%.1f s)%n", String.join(" -> ", seen),
+						(System.nanoTime() - exitedAt) / 1e9);
+			}
+			TaskInfo again = await("the task running again on " + secondId).atMost(HANDED_BACK_WITHIN)
+				.pollInterval(Duration.ofMillis(100))
+				.until(() -> fleet.producer().task(id), (task) -> secondId.equals(task.worker())
+						&& task.status() == TaskStatus.RUNNING);
+			assertThat(again.attempts()).as("attempts: the given-up one and this one").isEqualTo(2);
+			assertThat(again.startedAt()).as("startedAt of the second attempt").isAfter(running.startedAt());
+		}
+		finally {
+			first.kill();
+			second.kill();
+			// The other tests count the messages in the queue: none of this one's may be left.
+			AmqpAdmin admin = fleet.producer().getBean(AmqpAdmin.class);
+			for (String queue : List.of(NAMES.queue(), fleet.producer().topology().delayQueueFor(LONG_LEASE).name())) {
+				if (admin.getQueueProperties(queue) != null) {
+					admin.purgeQueue(queue, false);
+				}
+			}
+		}
+	}
+
 	private static WorkerProcess startWorker(String label, Duration grace) throws IOException {
+		return launchWorker(label, grace, LEASE).awaitStarted();
+	}
+
+	private static WorkerProcess launchWorker(String label, Duration grace, Duration lease) throws IOException {
 		List<String> args = new ArrayList<>(NAMES.args());
-		args.addAll(List.of("--max-running-tasks=10", "--amqp-tasks.worker.lease-ttl=" + LEASE.toSeconds() + "s",
+		args.addAll(List.of("--max-running-tasks=10", "--amqp-tasks.worker.lease-ttl=" + lease.toSeconds() + "s",
 				"--amqp-tasks.worker.shutdown-grace-period=" + grace.toSeconds() + "s"));
-		return fleet.start(label, args);
+		return fleet.launch(label, args);
 	}
 
 	/**

@@ -26,6 +26,8 @@ final class WorkerFleet implements BeforeAllCallback, AfterAllCallback, TestWatc
 
 	private final List<AutoCloseable> closeAfterAll = new ArrayList<>();
 
+	private final List<String> producerArgs = new ArrayList<>();
+
 	private ProducerContext producer;
 
 	/**
@@ -38,9 +40,22 @@ final class WorkerFleet implements BeforeAllCallback, AfterAllCallback, TestWatc
 		this.delays = delays;
 	}
 
+	/**
+	 * Gives the producer further settings, for those that must match the workers' (the
+	 * registry's ttl, the retry delay of the declared delay queue).
+	 * @param args command-line arguments such as {@code --amqp-tasks.registry.ttl=8s}
+	 * @return this fleet
+	 */
+	WorkerFleet withProducerArgs(String... args) {
+		this.producerArgs.addAll(List.of(args));
+		return this;
+	}
+
 	@Override
 	public void beforeAll(ExtensionContext context) {
-		this.producer = ProducerContext.start(this.names, this.delays);
+		List<String> args = new ArrayList<>(this.names.args());
+		args.addAll(this.producerArgs);
+		this.producer = ProducerContext.start(this.names, args, this.delays);
 	}
 
 	ProducerContext producer() {
@@ -56,9 +71,37 @@ final class WorkerFleet implements BeforeAllCallback, AfterAllCallback, TestWatc
 	 * @throws IOException if the JVM cannot be started
 	 */
 	WorkerProcess start(String label, List<String> args) throws IOException {
-		WorkerProcess worker = WorkerProcess.start(label, this.names, args);
+		return launch(label, args).awaitStarted();
+	}
+
+	/**
+	 * Starts a worker JVM on the fleet's names with the given options and returns at once, so
+	 * that several workers start side by side; see {@link WorkerProcess#awaitStarted()}.
+	 * @param label names the worker's log file
+	 * @param args the worker's command line (including {@code TaskNames#args})
+	 * @return the starting worker
+	 * @throws IOException if the JVM cannot be started
+	 */
+	WorkerProcess launch(String label, List<String> args) throws IOException {
+		return launch(label, args, true);
+	}
+
+	/**
+	 * Starts a worker JVM without the sample's tasks jar, which knows no task at all, and waits
+	 * until it consumes.
+	 * @param label names the worker's log file
+	 * @param args the worker's command line (including {@code TaskNames#args})
+	 * @return the started worker
+	 * @throws IOException if the JVM cannot be started
+	 */
+	WorkerProcess startWithoutTasks(String label, List<String> args) throws IOException {
+		return launch(label, args, false).awaitStarted();
+	}
+
+	private WorkerProcess launch(String label, List<String> args, boolean sampleTasks) throws IOException {
+		WorkerProcess worker = WorkerProcess.start(label, this.names, args, sampleTasks);
 		this.workers.add(worker);
-		return worker.awaitStarted();
+		return worker;
 	}
 
 	/**

@@ -15,6 +15,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.awaitility.core.ConditionTimeoutException;
 
@@ -60,13 +61,32 @@ final class WorkerProcess implements AutoCloseable {
 	 * @throws IOException if the JVM cannot be started
 	 */
 	static WorkerProcess start(String label, TaskNames names, List<String> args) throws IOException {
+		return start(label, names, args, true);
+	}
+
+	/**
+	 * Starts a worker on a free HTTP port, with or without the sample's tasks; it is not ready
+	 * until {@link #awaitStarted()}.
+	 * @param label names the log file (with the names' queue)
+	 * @param names the queue, exchange and key prefix
+	 * @param args further command-line arguments: connections (see {@link TaskNames#args()})
+	 * and options
+	 * @param sampleTasks whether the sample's tasks jar is on {@code -Dloader.path}; without it
+	 * the worker knows no task at all, like a worker whose deploy lacks the jar
+	 * @return the started process
+	 * @throws IOException if the JVM cannot be started
+	 */
+	static WorkerProcess start(String label, TaskNames names, List<String> args, boolean sampleTasks)
+			throws IOException {
 		Path workerJar = existingFile("worker.jar");
-		Path tasksJar = existingFile("sample.tasks.jar");
 		Path logDir = workerJar.getParent().resolve("it-logs");
 		Files.createDirectories(logDir);
 		Path log = logDir.resolve(names.queue() + "-" + label + ".log");
-		List<String> command = new ArrayList<>(
-				List.of(java(), "-Dloader.path=" + tasksJar, "-jar", workerJar.toString(), "--server.port=0"));
+		List<String> command = new ArrayList<>(List.of(java()));
+		if (sampleTasks) {
+			command.add("-Dloader.path=" + existingFile("sample.tasks.jar"));
+		}
+		command.addAll(List.of("-jar", workerJar.toString(), "--server.port=0"));
 		command.addAll(args);
 		Process process = processBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
 		return new WorkerProcess(label, process, log);
@@ -134,6 +154,42 @@ final class WorkerProcess implements AutoCloseable {
 		assertThat(this.process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS))
 			.as("worker %s is gone after SIGKILL", this.label)
 			.isTrue();
+	}
+
+	/**
+	 * Freezes the worker with SIGSTOP, as a long GC pause, a VM migration or a suspended
+	 * laptop does: it neither runs nor answers (not even AMQP heartbeats) until
+	 * {@link #resume()}. A frozen worker can still be killed.
+	 * @throws IOException if {@code kill} cannot be run
+	 * @throws InterruptedException if interrupted while waiting for {@code kill}
+	 */
+	void pause() throws IOException, InterruptedException {
+		signal("STOP");
+	}
+
+	/**
+	 * Lets a worker frozen by {@link #pause()} go on (SIGCONT) where it stopped.
+	 * @throws IOException if {@code kill} cannot be run
+	 * @throws InterruptedException if interrupted while waiting for {@code kill}
+	 */
+	void resume() throws IOException, InterruptedException {
+		signal("CONT");
+	}
+
+	private void signal(String signal) throws IOException, InterruptedException {
+		Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(pid())).redirectErrorStream(true).start();
+		String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(kill.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("kill -%s ends", signal).isTrue();
+		assertThat(kill.exitValue()).as("exit status of kill -%s %d: %s", signal, pid(), output).isZero();
+	}
+
+	/**
+	 * The lines of the worker's log that contain all the given texts.
+	 * @param texts what a line must contain, for example {@code "WARN"} and a phrase
+	 * @return the matching lines, in order
+	 */
+	List<String> logLines(String... texts) {
+		return log().lines().filter((line) -> Stream.of(texts).allMatch(line::contains)).toList();
 	}
 
 	/**
