@@ -53,6 +53,12 @@ public final class TaskWorker implements SmartLifecycle {
 	/** How long interrupted tasks may take to record that they are requeued. */
 	private static final Duration INTERRUPTED_TASKS_WAIT = Duration.ofSeconds(5);
 
+	/**
+	 * The same when the worker exits because it is stuck: a task ignoring its interruption is
+	 * why, so it is handed back sooner.
+	 */
+	private static final Duration ABANDONED_TASKS_WAIT = Duration.ofSeconds(1);
+
 	/** The listener id in the observations of received task messages. */
 	private static final String LISTENER_ID = "amqpTasksWorker";
 
@@ -349,7 +355,8 @@ public final class TaskWorker implements SmartLifecycle {
 							+ " task(s) still running after the shutdown grace period; they will run again");
 					this.running.all().forEach(RunningTask::interrupt);
 					// Let them store that they go back to the queue before the worker reports stopped.
-					if (!this.slots.tryAcquire(max, INTERRUPTED_TASKS_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+					Duration wait = this.abandoning ? ABANDONED_TASKS_WAIT : INTERRUPTED_TASKS_WAIT;
+					if (!this.slots.tryAcquire(max, wait.toMillis(), TimeUnit.MILLISECONDS)) {
 						this.running.all().forEach(this::handBack);
 					}
 				}
