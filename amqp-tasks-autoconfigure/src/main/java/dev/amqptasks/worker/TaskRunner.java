@@ -369,9 +369,6 @@ final class TaskRunner {
 					|| cause instanceof InterruptedIOException) {
 				return true;
 			}
-			if (cause.getCause() == cause) {
-				break;
-			}
 		}
 		return false;
 	}

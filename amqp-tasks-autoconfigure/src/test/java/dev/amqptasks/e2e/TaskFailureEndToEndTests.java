@@ -143,10 +143,13 @@ class TaskFailureEndToEndTests extends EndToEndTests {
 	}
 
 	@Test
-	void aMessageForAnUnknownTaskGoesToTheErrorQueueAndTheTaskSaysWhy() throws Exception {
+	void aMessageOfATaskNoWorkerKnewForTheUnknownTaskTimeoutGoesToTheErrorQueueAndTheTaskSaysWhy()
+			throws Exception {
 		String id = UUID.randomUUID().toString();
 		this.registry.create(new NewTask(id, "test.nobody-knows-me", "[]", "{}", 0));
-		publishRaw(id, ("{\"id\":\"" + id + "\",\"task\":\"test.nobody-knows-me\"}").getBytes(StandardCharsets.UTF_8));
+		// Put back by workers that did not know it since longer than the timeout (5 min).
+		publishRaw(id, ("{\"id\":\"" + id + "\",\"task\":\"test.nobody-knows-me\"}").getBytes(StandardCharsets.UTF_8),
+				Map.of(TaskHeaders.UNKNOWN_SINCE, Instant.now().minus(Duration.ofMinutes(6)).toEpochMilli()));
 
 		assertThat(deadLetterOf(id).getMessageProperties().<String>getHeader(TaskHeaders.DEAD_LETTER_REASON))
 			.contains("test.nobody-knows-me");
@@ -236,9 +239,14 @@ class TaskFailureEndToEndTests extends EndToEndTests {
 	}
 
 	private void publishRaw(String messageId, byte[] body) {
+		publishRaw(messageId, body, Map.of());
+	}
+
+	private void publishRaw(String messageId, byte[] body, Map<String, Object> headers) {
 		MessageProperties properties = new MessageProperties();
 		properties.setMessageId(messageId);
 		properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
+		headers.forEach(properties::setHeader);
 		this.rabbit.send(this.topology.exchange(), this.topology.queue(), new Message(body, properties));
 	}
 
