@@ -14,6 +14,18 @@ public final class TaskHeaders {
 	/** The task's replay number when the message was sent: older messages are stale. */
 	public static final String REPLAY = "x-amqp-tasks-replay";
 
+	/**
+	 * When the task may run at the earliest, in milliseconds since the epoch: a worker that
+	 * receives the message sooner sends it on through the delay queues.
+	 */
+	public static final String NOT_BEFORE = "x-amqp-tasks-not-before";
+
+	/**
+	 * How many milliseconds after {@link #NOT_BEFORE} a delay may end, set when it started: the
+	 * lateness each later hop may still round it up by.
+	 */
+	public static final String DELAY_SLACK = "x-amqp-tasks-delay-slack";
+
 	/** Why a message in the error queue was dead-lettered. */
 	public static final String DEAD_LETTER_REASON = "x-amqp-tasks-dead-letter-reason";
 

@@ -2,6 +2,7 @@ package dev.amqptasks.worker;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -156,6 +157,11 @@ final class TaskRunner {
 	}
 
 	private void run(TaskMessage task, Delivery delivery) {
+		// A delay longer than one hop of the delay ladder: on to the next hop, before the
+		// registry hears of it, so the task stays scheduled and no attempt is counted.
+		if (task.notBefore() != null && delivery.forwardIfNotDue(task.notBefore())) {
+			return;
+		}
 		TaskDefinition definition = this.catalog.find(task.task()).orElse(null);
 		if (definition == null) {
 			String reason = "no task named '" + task.task() + "' is registered in worker " + this.workerId;
@@ -441,6 +447,26 @@ final class TaskRunner {
 			catch (IOException | RuntimeException ex) {
 				logger.warn("Could not requeue a message; the broker will when the channel closes: " + ex.getMessage());
 			}
+		}
+
+		/**
+		 * Sends the message on to the next hop of its delay if it is not due yet, then
+		 * acknowledges it; if it cannot be sent, returns it to the queue.
+		 * @return whether the message is dealt with ({@code false}: it is due)
+		 */
+		boolean forwardIfNotDue(Instant notBefore) {
+			try {
+				if (!this.publisher.forwardIfNotDue(this.message, notBefore)) {
+					return false;
+				}
+				ack();
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Could not send a delayed message on to its next hop; returning it to the queue: "
+						+ ex.getMessage());
+				requeue();
+			}
+			return true;
 		}
 
 		void defer(Duration delay) {

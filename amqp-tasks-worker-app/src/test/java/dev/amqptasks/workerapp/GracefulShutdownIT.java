@@ -33,7 +33,7 @@ class GracefulShutdownIT {
 	private static final TaskNames NAMES = TaskNames.unique("graceful-shutdown");
 
 	@RegisterExtension
-	static final WorkerFleet fleet = new WorkerFleet(NAMES, LEASE);
+	static final WorkerFleet fleet = new WorkerFleet(NAMES);
 
 	@Test
 	void sigtermLetsTheRunningTasksFinishWithinTheGracePeriodAndExitsWithStatusZero() throws Exception {

@@ -1,7 +1,6 @@
 package dev.amqptasks.workerapp;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,8 +19,6 @@ final class WorkerFleet implements BeforeAllCallback, AfterAllCallback, TestWatc
 
 	private final TaskNames names;
 
-	private final Duration[] delays;
-
 	private final List<WorkerProcess> workers = new ArrayList<>();
 
 	private final List<AutoCloseable> closeAfterAll = new ArrayList<>();
@@ -31,16 +28,14 @@ final class WorkerFleet implements BeforeAllCallback, AfterAllCallback, TestWatc
 	/**
 	 * A fleet on the given names.
 	 * @param names the queue, exchange and key prefix of the test
-	 * @param delays the delays its tasks use, so that their delay queues are deleted afterwards
 	 */
-	WorkerFleet(TaskNames names, Duration... delays) {
+	WorkerFleet(TaskNames names) {
 		this.names = names;
-		this.delays = delays;
 	}
 
 	@Override
 	public void beforeAll(ExtensionContext context) {
-		this.producer = ProducerContext.start(this.names, this.delays);
+		this.producer = ProducerContext.start(this.names);
 	}
 
 	ProducerContext producer() {
