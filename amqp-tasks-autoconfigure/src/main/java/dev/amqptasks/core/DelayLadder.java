@@ -16,7 +16,8 @@ import org.springframework.util.Assert;
  * slack, otherwise the largest step below it, and the top step while more than that remains.
  * The slack is 3% of the whole delay, at least 5 ms and at most an hour, so a delay ends no
  * earlier than asked and at most its slack later (plus a few milliseconds of delivery per hop).
- * Up to the top step that takes one or two hops; longer delays take one more hop per top step.
+ * Delays up to 33 hours take one or two hops, longer ones up to the top step at most four, and
+ * longer still one more hop per top step.
  */
 public final class DelayLadder {
 

@@ -30,7 +30,8 @@ class DelayLadderTests {
 	}
 
 	@Test
-	void everyDelayEndsNoEarlierThanAskedAndAtMostItsSlackLaterInAtMostTwoHopsUpToTheTop() {
+	void everyDelayEndsNoEarlierThanAskedAndAtMostItsSlackLaterInAFewHopsUpToTheTop() {
+		long hourOfSlack = Duration.ofHours(1).toMillis() * 100 / 3;
 		Random random = new Random(42);
 		for (int i = 0; i < 100_000; i++) {
 			long delay = (i < 5_000) ? i + 1
@@ -39,7 +40,8 @@ class DelayLadderTests {
 
 			assertThat(route.lateness()).as("lateness of %d ms", delay)
 				.isBetween(0L, DelayLadder.slackFor(delay));
-			assertThat(route.hops()).as("hops of %d ms", delay).isBetween(1, 2);
+			// Two hops while the slack is 3%; more once it is capped at an hour (above 33 h).
+			assertThat(route.hops()).as("hops of %d ms", delay).isBetween(1, (delay <= hourOfSlack) ? 2 : 4);
 		}
 	}
 
