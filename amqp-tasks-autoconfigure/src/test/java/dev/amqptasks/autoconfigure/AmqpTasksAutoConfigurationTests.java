@@ -6,6 +6,7 @@ import java.util.List;
 import dev.amqptasks.AmqpTask;
 import dev.amqptasks.TaskClient;
 import dev.amqptasks.core.DefaultTaskClient;
+import dev.amqptasks.core.DelayLadder;
 import dev.amqptasks.core.TaskCatalog;
 import dev.amqptasks.core.TaskEnqueuer;
 import dev.amqptasks.core.TaskPublisher;
@@ -69,6 +70,17 @@ class AmqpTasksAutoConfigurationTests {
 				assertThat(context).doesNotHaveBean(TaskClient.class)
 					.doesNotHaveBean(TaskPublisher.class)
 					.doesNotHaveBean(TaskWorker.class);
+			});
+	}
+
+	@Test
+	void aUserDefinedDelayLadderBacksOffTheDefaultOneAndTheTopologyUsesIt() {
+		this.contextRunner.withBean("userDelayLadder", DelayLadder.class, () -> new DelayLadder(Duration.ofSeconds(2)))
+			.run((context) -> {
+				assertThat(context).hasSingleBean(DelayLadder.class);
+				assertThat(context.getBean(TaskTopology.class).ladder()).isSameAs(context.getBean("userDelayLadder"));
+				assertThat(context.getBean(TaskTopology.class).delayQueues()).last()
+					.isEqualTo("amqp-tasks-delay-1792");
 			});
 	}
 
