@@ -17,7 +17,8 @@ import org.springframework.util.unit.DataSize;
  * @param queue main queue; {@code <queue>-delay-<ms>} and {@code <queue>-error} are derived from it
  * @param exchange direct exchange the task queues are bound to
  * @param errorQueueTtl how long dead messages stay in the error queue
- * @param confirmTimeout how long an enqueue waits for the broker to confirm the message
+ * @param confirmTimeout how long an enqueue waits for its batch to be stored and published, and
+ * then again for the broker to confirm the message
  * @param registry the task registry
  * @param retry retries of failed attempts
  * @param worker the worker that consumes tasks in this process
