@@ -268,7 +268,7 @@ public final class TaskPublisher {
 	 * @throws TaskEnqueueException if the broker did not take it
 	 */
 	public void defer(Message original, Duration delay) {
-		sendThroughDelayQueue(original, this.ladder.atLeast(delay.toMillis()));
+		sendThroughDelayQueue(original, this.ladder.atLeast(delay.toMillis()), Observation.NOOP);
 	}
 
 	/**
@@ -277,10 +277,12 @@ public final class TaskPublisher {
 	 * its due time has come, never before.
 	 * @param original the delivered message
 	 * @param notBefore its due time
+	 * @param received the observation of its receipt, whose trace the hop continues, or
+	 * {@code null}
 	 * @return whether it was sent on ({@code false}: it is due, nothing was sent)
 	 * @throws TaskEnqueueException if the broker did not take it
 	 */
-	public boolean forwardIfNotDue(Message original, Instant notBefore) {
+	public boolean forwardIfNotDue(Message original, Instant notBefore, Observation received) {
 		long remaining = remainingMillis(this.clock.instant(), notBefore);
 		Object slack = original.getMessageProperties().getHeader(TaskHeaders.DELAY_SLACK);
 		long step = this.ladder.next(remaining,
@@ -288,7 +290,7 @@ public final class TaskPublisher {
 		if (step == 0) {
 			return false;
 		}
-		sendThroughDelayQueue(original, step);
+		sendThroughDelayQueue(original, step, (received != null) ? received : Observation.NOOP);
 		return true;
 	}
 
@@ -298,7 +300,7 @@ public final class TaskPublisher {
 		return remaining.isNegative() ? 0 : remaining.plusNanos(999_999).toMillis();
 	}
 
-	private void sendThroughDelayQueue(Message original, long step) {
+	private void sendThroughDelayQueue(Message original, long step, Observation parent) {
 		String id = original.getMessageProperties().getMessageId();
 		AmqpException failure = declareDelayQueue(step);
 		if (failure != null) {
@@ -306,7 +308,7 @@ public final class TaskPublisher {
 					"Could not declare the delay queue for task '" + id + "': " + failure.getMessage(), failure);
 		}
 		Message copy = new Message(original.getBody(), copyOf(original.getMessageProperties()));
-		sendAndAwait(new Outgoing(0, id, "", this.topology.delayQueue(step).name(), copy, Observation.NOOP, step));
+		sendAndAwait(new Outgoing(0, id, "", this.topology.delayQueue(step).name(), copy, parent, step));
 	}
 
 	private static MessageProperties copyOf(MessageProperties properties) {

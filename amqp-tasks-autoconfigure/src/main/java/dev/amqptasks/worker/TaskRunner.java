@@ -456,7 +456,7 @@ final class TaskRunner {
 		 */
 		boolean forwardIfNotDue(Instant notBefore) {
 			try {
-				if (!this.publisher.forwardIfNotDue(this.message, notBefore)) {
+				if (!this.publisher.forwardIfNotDue(this.message, notBefore, this.received)) {
 					return false;
 				}
 				ack();
