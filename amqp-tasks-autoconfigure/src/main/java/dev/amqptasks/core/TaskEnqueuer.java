@@ -113,8 +113,8 @@ public final class TaskEnqueuer implements AutoCloseable {
 				batched.add(CompletableFuture.failedFuture(ex));
 			}
 		}
-		// First every task's batch, after which all the messages are out; then every confirm,
-		// each against one deadline for them all.
+		// First every task's batch, after which all the messages are out, then every confirm:
+		// each phase against one deadline for them all.
 		long batchDeadline = this.publisher.confirmDeadline();
 		List<Batched> stored = new ArrayList<>(pending.size());
 		for (int i = 0; i < pending.size(); i++) {

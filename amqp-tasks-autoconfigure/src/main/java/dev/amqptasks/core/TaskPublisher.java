@@ -172,7 +172,8 @@ public final class TaskPublisher {
 		try {
 			// A channel of its own, never the one a batch publishes on: a refused declaration
 			// closes its channel.
-			this.template.execute((channel) -> channel.queueDeclare(queue.name(), true, false, false, queue.arguments()));
+			this.template
+				.execute((channel) -> channel.queueDeclare(queue.name(), true, false, false, queue.arguments()));
 			this.delayQueuesDeclared.put(step, now);
 			return null;
 		}

@@ -35,6 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
@@ -137,10 +138,11 @@ class DelayEndToEndTests {
 			.withMessageContaining("must be at most");
 		this.mvc
 			.perform(post("/@amqp-tasks").contentType(MediaType.APPLICATION_JSON)
-				.content("{\"task\":\"test.add\",\"args\":[1,2],\"id\":\"" + tooLong + "\",\"delay\":\"P366DT0.001S\"}"))
+				.content("{\"task\":\"test.add\",\"args\":[1,2],\"id\":\"" + tooLong
+						+ "\",\"delay\":\"P366DT0.001S\"}"))
 			.andExpect(status().isBadRequest())
 			.andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
-			.andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("must be at most")));
+			.andExpect(jsonPath("$.detail").value(containsString("must be at most")));
 
 		assertThat(longest.status()).isEqualTo(TaskStatus.SCHEDULED);
 		await().atMost(TIMEOUT).until(() -> messagesInDelayQueues() == waitingBefore + 2);
@@ -198,8 +200,10 @@ class DelayEndToEndTests {
 	}
 
 	private List<String> existingDelayQueues() {
-		return new ArrayList<>(
-				this.topology.delayQueues().stream().filter((queue) -> this.admin.getQueueInfo(queue) != null).toList());
+		return new ArrayList<>(this.topology.delayQueues()
+			.stream()
+			.filter((queue) -> this.admin.getQueueInfo(queue) != null)
+			.toList());
 	}
 
 	private long messagesInDelayQueues() {
