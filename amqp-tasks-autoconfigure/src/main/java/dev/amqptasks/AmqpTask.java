@@ -55,8 +55,9 @@ public @interface AmqpTask {
 	String retryDelay() default "";
 
 	/**
-	 * Factor by which the delay grows with each retry; {@code 1} keeps it fixed. With a factor
-	 * above 1 the delays form a ladder of broker queues (no plugin, nothing held in a worker).
+	 * Factor by which the delay grows with each retry; {@code 1} keeps it fixed. Retries wait in
+	 * the same small ladder of broker queues as delayed tasks (no plugin, nothing held in a
+	 * worker).
 	 * @return the multiplier, by default {@code amqp-tasks.retry.multiplier}
 	 */
 	double retryMultiplier() default 0;

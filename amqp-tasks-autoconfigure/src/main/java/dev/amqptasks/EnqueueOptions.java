@@ -8,9 +8,16 @@ import java.time.Duration;
  *
  * @param id the task id, or {@code null} to generate one; enqueuing an id that exists does not
  * run the task again
- * @param delay how long to wait before the task becomes runnable, or {@code null} for none
+ * @param delay how long to wait before the task becomes runnable, or {@code null} for none; at
+ * most {@link #MAX_DELAY}
  */
 public record EnqueueOptions(String id, Duration delay) {
+
+	/**
+	 * The longest delay: a year, leap years included. Delays longer than one delay queue holds
+	 * a message hop from queue to queue until they end.
+	 */
+	public static final Duration MAX_DELAY = Duration.ofDays(366);
 
 	private static final EnqueueOptions NONE = new EnqueueOptions(null, null);
 
@@ -20,6 +27,9 @@ public record EnqueueOptions(String id, Duration delay) {
 		}
 		if (delay != null && delay.isNegative()) {
 			throw new IllegalArgumentException("A delay must not be negative: " + delay);
+		}
+		if (delay != null && delay.compareTo(MAX_DELAY) > 0) {
+			throw new IllegalArgumentException("A delay must be at most " + MAX_DELAY + ", was " + delay);
 		}
 	}
 

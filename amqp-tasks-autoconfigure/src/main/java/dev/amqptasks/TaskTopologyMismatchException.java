@@ -2,7 +2,7 @@ package dev.amqptasks;
 
 /**
  * A queue or exchange exists on the broker with other arguments than this application
- * declares, for example a delay queue created with another retry delay.
+ * declares, for example an error queue created with another time to live.
  */
 public class TaskTopologyMismatchException extends AmqpTasksException {
 

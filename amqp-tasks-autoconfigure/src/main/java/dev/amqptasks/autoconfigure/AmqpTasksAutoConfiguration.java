@@ -5,6 +5,7 @@ import java.time.Clock;
 import dev.amqptasks.TaskClient;
 import dev.amqptasks.core.AmqpTaskBeanPostProcessor;
 import dev.amqptasks.core.DefaultTaskClient;
+import dev.amqptasks.core.DelayLadder;
 import dev.amqptasks.core.TaskArguments;
 import dev.amqptasks.core.TaskCatalog;
 import dev.amqptasks.core.TaskEnqueuer;
@@ -61,9 +62,15 @@ public final class AmqpTasksAutoConfiguration {
 	}
 
 	@Bean
-	TaskTopology amqpTasksTopology(AmqpTasksProperties properties) {
-		return new TaskTopology(properties.exchange(), properties.queue(), properties.retry().delay(),
-				properties.errorQueueTtl());
+	@ConditionalOnMissingBean
+	DelayLadder amqpTasksDelayLadder() {
+		return new DelayLadder();
+	}
+
+	@Bean
+	TaskTopology amqpTasksTopology(AmqpTasksProperties properties, DelayLadder amqpTasksDelayLadder) {
+		return new TaskTopology(properties.exchange(), properties.queue(), properties.errorQueueTtl(),
+				amqpTasksDelayLadder);
 	}
 
 	@Bean

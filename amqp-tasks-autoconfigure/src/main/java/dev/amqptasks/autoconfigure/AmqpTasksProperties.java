@@ -3,6 +3,8 @@ package dev.amqptasks.autoconfigure;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 
+import dev.amqptasks.EnqueueOptions;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.boot.convert.DurationUnit;
@@ -12,10 +14,11 @@ import org.springframework.util.unit.DataSize;
  * Configuration of amqp-tasks ({@code amqp-tasks.*}). Connections to RabbitMQ and Redis are
  * Spring Boot's own ({@code spring.rabbitmq.*}, {@code spring.data.redis.*}).
  *
- * @param queue main queue; {@code <queue>-delay} and {@code <queue>-error} are derived from it
+ * @param queue main queue; {@code <queue>-delay-<ms>} and {@code <queue>-error} are derived from it
  * @param exchange direct exchange the task queues are bound to
  * @param errorQueueTtl how long dead messages stay in the error queue
- * @param confirmTimeout how long an enqueue waits for the broker to confirm the message
+ * @param confirmTimeout how long an enqueue waits for its batch to be stored and published, and
+ * then again for the broker to confirm the message
  * @param registry the task registry
  * @param retry retries of failed attempts
  * @param worker the worker that consumes tasks in this process
@@ -79,7 +82,7 @@ public record AmqpTasksProperties(@DefaultValue("amqp-tasks") String queue, @Def
 	 * Retries of failed attempts.
 	 *
 	 * @param maxRetries retries after the first attempt; -1 retries forever
-	 * @param delay delay before a retry (the TTL of the delay queue)
+	 * @param delay delay before a retry
 	 * @param multiplier factor by which the delay grows with each retry; 1 keeps it fixed
 	 * @param maxDelay the longest delay when it grows
 	 * @param jitter fraction (0 to 1) by which each delay is randomly shortened or lengthened
@@ -93,11 +96,11 @@ public record AmqpTasksProperties(@DefaultValue("amqp-tasks") String queue, @Def
 				throw new IllegalArgumentException(
 						"amqp-tasks.retry.max-retries must be -1 (forever) or more, was " + maxRetries);
 			}
-			requirePositive("amqp-tasks.retry.delay", delay, MAX_QUEUE_TTL);
+			requirePositive("amqp-tasks.retry.delay", delay, EnqueueOptions.MAX_DELAY);
 			if (multiplier < 1) {
 				throw new IllegalArgumentException("amqp-tasks.retry.multiplier must be at least 1, was " + multiplier);
 			}
-			requirePositive("amqp-tasks.retry.max-delay", maxDelay, MAX_QUEUE_TTL);
+			requirePositive("amqp-tasks.retry.max-delay", maxDelay, EnqueueOptions.MAX_DELAY);
 			if (jitter < 0 || jitter >= 1) {
 				throw new IllegalArgumentException("amqp-tasks.retry.jitter must be from 0 to below 1, was " + jitter);
 			}

@@ -15,7 +15,7 @@ final class TaskTopologyMismatchFailureAnalyzer extends AbstractFailureAnalyzer<
 		return new FailureAnalysis(
 				"A task queue or exchange exists on the broker with other arguments than this application declares: "
 						+ cause.getBrokerReply(),
-				"Make amqp-tasks.retry.delay and amqp-tasks.error-queue-ttl match the application that created "
+				"Make amqp-tasks.error-queue-ttl match the application that created "
 						+ "the queue, or delete the queue named above (it is declared again at start-up), or use "
 						+ "another amqp-tasks.queue.",
 				cause);

@@ -1,6 +1,10 @@
 package dev.amqptasks.core;
 
 import java.time.Duration;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -20,13 +24,19 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
  * {@link TaskQueueDepths} polled from RabbitMQ with a passive declaration of each queue, on a
  * thread of its own, once per poll interval while the application runs. A queue that cannot be
  * polled (the broker is unreachable, or the queue does not exist yet) counts {@code -1} until a
- * poll succeeds. Per-message delay queues ({@code <queue>-delay-<millis>}) are not counted.
+ * poll succeeds. The delay count is the sum over the delay queues of the ladder that exist: each
+ * poll counts those found so far and looks for a few more, in turn, so that a poll costs a few
+ * broker calls rather than one per step, and a delay queue that another process declared is
+ * found within {@code steps / 8} polls.
  */
 public final class RabbitTaskQueueDepths implements TaskQueueDepths, SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(RabbitTaskQueueDepths.class);
 
 	private static final Depths UNKNOWN = new Depths(-1, -1, -1);
+
+	/** Delay queues not yet found that each poll looks for. */
+	private static final int DELAY_QUEUES_SOUGHT_PER_POLL = 8;
 
 	private final AmqpAdmin admin;
 
@@ -37,6 +47,12 @@ public final class RabbitTaskQueueDepths implements TaskQueueDepths, SmartLifecy
 	private final Object lifecycleMonitor = new Object();
 
 	private volatile Depths current = UNKNOWN;
+
+	/** The delay queues found to exist, counted each poll; only the polling thread uses it. */
+	private final Set<String> delayQueuesFound = new LinkedHashSet<>();
+
+	/** Where the next poll goes on looking for delay queues among those not found. */
+	private int nextDelayQueueSought;
 
 	private ScheduledExecutorService poller;
 
@@ -98,11 +114,11 @@ public final class RabbitTaskQueueDepths implements TaskQueueDepths, SmartLifecy
 	}
 
 	/**
-	 * Polls the three queues once and keeps the counts.
+	 * Polls the queues once and keeps the counts.
 	 */
 	void poll() {
 		try {
-			this.current = new Depths(count(this.topology.queue()), count(this.topology.delayQueue()),
+			this.current = new Depths(count(this.topology.queue()), countDelayQueues(),
 					count(this.topology.errorQueue()));
 		}
 		catch (AmqpConnectException ex) {
@@ -110,6 +126,30 @@ public final class RabbitTaskQueueDepths implements TaskQueueDepths, SmartLifecy
 			logger.debug("Could not poll the task queues: " + ex.getMessage());
 			this.current = UNKNOWN;
 		}
+	}
+
+	private long countDelayQueues() {
+		// Look for a few of the queues not found yet, then count all that are found.
+		List<String> all = this.topology.delayQueues();
+		int sought = 0;
+		for (int looked = 0; looked < all.size() && sought < DELAY_QUEUES_SOUGHT_PER_POLL; looked++) {
+			if (this.delayQueuesFound.add(all.get(this.nextDelayQueueSought))) {
+				sought++;
+			}
+			this.nextDelayQueueSought = (this.nextDelayQueueSought + 1) % all.size();
+		}
+		long total = 0;
+		for (Iterator<String> queues = this.delayQueuesFound.iterator(); queues.hasNext();) {
+			long count = count(queues.next());
+			if (count < 0) {
+				// Not there (never was, or expired once unused): nothing waits in it.
+				queues.remove();
+			}
+			else {
+				total += count;
+			}
+		}
+		return total;
 	}
 
 	private long count(String queue) {

@@ -120,8 +120,9 @@ public final class TaskDefinition {
 		catch (IllegalArgumentException ex) {
 			throw invalid(attribute, "'" + value + "' (use a duration such as 30s or PT30S)");
 		}
-		if (parsed.isNegative() || parsed.isZero() || parsed.compareTo(TaskTopology.MAX_DELAY) > 0) {
-			throw invalid(attribute, "'" + value + "' (it must be more than 0 and at most " + TaskTopology.MAX_DELAY + ")");
+		if (parsed.isNegative() || parsed.isZero() || parsed.compareTo(EnqueueOptions.MAX_DELAY) > 0) {
+			throw invalid(attribute,
+					"'" + value + "' (it must be more than 0 and at most " + EnqueueOptions.MAX_DELAY + ")");
 		}
 		return parsed;
 	}

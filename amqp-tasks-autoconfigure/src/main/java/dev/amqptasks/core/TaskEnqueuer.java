@@ -1,12 +1,12 @@
 package dev.amqptasks.core;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 
 import dev.amqptasks.EnqueueOptions;
 import dev.amqptasks.InvalidTaskArgumentsException;
@@ -33,6 +33,11 @@ import org.springframework.dao.DataAccessException;
  * Enqueues made at the same time from many threads are stored and published together, by one
  * thread: one registry call and one channel for a batch, whose messages the broker confirms
  * together. Each call still returns only once its own message is confirmed.
+ * <p>
+ * An enqueue waits for its batch at most the confirm timeout, then for the broker's confirm at
+ * most the confirm timeout again. An interrupt does not end either wait, since by then the task
+ * may well be stored and published: the caller learns the true outcome and finds its interrupt
+ * status set.
  */
 public final class TaskEnqueuer implements AutoCloseable {
 
@@ -93,8 +98,9 @@ public final class TaskEnqueuer implements AutoCloseable {
 	 * @throws InvalidTaskArgumentsException if the arguments of a request cannot bind to a known
 	 * task (nothing is enqueued)
 	 * @throws TaskEnqueueException if the registry or the broker failed for some of the tasks:
-	 * the others are enqueued; those that failed are {@code errored} if they were stored, and
-	 * the exception names the first of them (the others are suppressed exceptions)
+	 * the others are enqueued; those that failed are {@code errored} if they were stored (those
+	 * whose batch did not end in time may still be enqueued, as their exception says), and the
+	 * exception names the first of them (the others are suppressed exceptions)
 	 */
 	public List<Enqueued> enqueueAll(List<Request> requests) {
 		List<Pending> pending = requests.stream().map(this::prepare).toList();
@@ -110,11 +116,12 @@ public final class TaskEnqueuer implements AutoCloseable {
 				batched.add(CompletableFuture.failedFuture(ex));
 			}
 		}
-		// First every task's batch, after which all the messages are out; then every confirm,
-		// against one deadline for them all.
+		// First every task's batch, after which all the messages are out, then every confirm:
+		// each phase against one deadline for them all.
+		long batchDeadline = this.publisher.confirmDeadline();
 		List<Batched> stored = new ArrayList<>(pending.size());
 		for (int i = 0; i < pending.size(); i++) {
-			stored.add(awaitStored(pending.get(i), batched.get(i)));
+			stored.add(awaitStored(pending.get(i), batched.get(i), batchDeadline));
 		}
 		long deadline = this.publisher.confirmDeadline();
 		List<Enqueued> enqueued = new ArrayList<>(pending.size());
@@ -160,33 +167,32 @@ public final class TaskEnqueuer implements AutoCloseable {
 		}
 		int maxRetries = (known != null) ? known.maxRetries(this.maxRetries) : this.maxRetries;
 		EnqueueOptions options = request.options();
-		if (options.delay() != null && options.delay().compareTo(TaskTopology.MAX_DELAY) > 0) {
-			throw new IllegalArgumentException("A delay must be at most " + TaskTopology.MAX_DELAY + ", was "
-					+ options.delay());
-		}
+		Instant notBefore = (options.delay() != null && !options.delay().isZero())
+				? this.publisher.dueAfter(options.delay()) : null;
 		String id = (options.id() != null) ? options.id() : UUID.randomUUID().toString();
 		Observation observation = Observation.createNotStarted(TaskObservations.ENQUEUE, this.observationRegistry)
 			.contextualName("enqueue " + name)
 			.lowCardinalityKeyValue(TaskObservations.TASK, name)
 			.highCardinalityKeyValue(TaskObservations.TASK_ID, id);
-		Instant notBefore = (options.delay() != null) ? Instant.now().plus(options.delay()) : null;
 		NewTask task = new NewTask(id, name, this.json.writeValueAsString(positional),
 				this.json.writeValueAsString(named), maxRetries, notBefore);
-		return new Pending(task, new TaskMessage(id, name, positional, named), options.delay(), observation);
+		return new Pending(task, new TaskMessage(id, name, positional, named).withNotBefore(notBefore), observation);
 	}
 
 	/**
-	 * Waits for a task's batch; a failure is returned, not thrown, so that every task of the
-	 * call is waited for.
+	 * Waits for a task's batch until the deadline; a failure is returned, not thrown, so that
+	 * every task of the call is waited for.
 	 */
-	private static Batched awaitStored(Pending task, CompletableFuture<Stored> batched) {
+	private static Batched awaitStored(Pending task, CompletableFuture<Stored> batched, long deadline) {
 		String id = task.task().id();
 		try {
-			return new Batched(batched.get(), null);
+			return new Batched(UninterruptibleWait.until(batched, deadline), null);
 		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return new Batched(null, new TaskEnqueueException("Interrupted while enqueuing task '" + id + "'", ex));
+		catch (TimeoutException ex) {
+			// The batch may still store and publish it: say so rather than that it failed.
+			return new Batched(null, new TaskEnqueueException("Task '" + id + "' was not stored and published "
+					+ "within amqp-tasks.confirm-timeout, and may still be enqueued: look it up by its id, or "
+					+ "enqueue it again with the same id to make sure it is", ex));
 		}
 		catch (ExecutionException ex) {
 			if (ex.getCause() instanceof DataAccessException failure) {
@@ -206,8 +212,7 @@ public final class TaskEnqueuer implements AutoCloseable {
 				stored.confirmation().awaitUntil(deadline);
 			}
 			catch (TaskEnqueueException ex) {
-				// Interrupted, the message may well be out: the task keeps its state.
-				if (stored.creation().created() && !(ex.getCause() instanceof InterruptedException)) {
+				if (stored.creation().created()) {
 					markUnpublished(task.task().id(), ex);
 				}
 				throw ex;
@@ -231,8 +236,7 @@ public final class TaskEnqueuer implements AutoCloseable {
 			TaskRegistry.Creation creation = creations.get(i);
 			TaskInfo existing = creation.task();
 			if (creation.created()) {
-				publications.add(new TaskPublisher.Publication(pending.message(), pending.delay(),
-						pending.observation()));
+				publications.add(new TaskPublisher.Publication(pending.message(), pending.observation()));
 				published.add(i);
 			}
 			else if (existing.status() == TaskStatus.SCHEDULED && existing.attempts() == 0) {
@@ -241,7 +245,7 @@ public final class TaskEnqueuer implements AutoCloseable {
 				// A second message is harmless (workers skip or defer a task already taken), a
 				// missing one would leave the task scheduled for ever.
 				publications.add(new TaskPublisher.Publication(new TaskMessage(existing.id(), existing.name(),
-						existing.args(), existing.kwargs(), 0, existing.replays()), pending.delay(),
+						existing.args(), existing.kwargs(), 0, existing.replays(), pending.message().notBefore()),
 						pending.observation()));
 				published.add(i);
 			}
@@ -384,7 +388,7 @@ public final class TaskEnqueuer implements AutoCloseable {
 	}
 
 	/** An enqueue waiting for its batch. */
-	private record Pending(NewTask task, TaskMessage message, Duration delay, Observation observation) {
+	private record Pending(NewTask task, TaskMessage message, Observation observation) {
 	}
 
 	/** What the batch did for one enqueue: the creation, and the message to await if one was sent. */

@@ -26,6 +26,18 @@ public final class TaskHeaders {
 	 */
 	public static final String UNKNOWN_SINCE = "x-amqp-tasks-unknown-since";
 
+	/**
+	 * When the task may run at the earliest, in milliseconds since the epoch: a worker that
+	 * receives the message sooner sends it on through the delay queues.
+	 */
+	public static final String NOT_BEFORE = "x-amqp-tasks-not-before";
+
+	/**
+	 * How many milliseconds after {@link #NOT_BEFORE} a delay may end, set when it started: the
+	 * lateness each later hop may still round it up by.
+	 */
+	public static final String DELAY_SLACK = "x-amqp-tasks-delay-slack";
+
 	/** Why a message in the error queue was dead-lettered. */
 	public static final String DEAD_LETTER_REASON = "x-amqp-tasks-dead-letter-reason";
 

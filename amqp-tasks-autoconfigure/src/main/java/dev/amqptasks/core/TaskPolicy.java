@@ -51,9 +51,10 @@ public record TaskPolicy(int maxRetries, Duration delay, double multiplier, Dura
 	}
 
 	/**
-	 * The delay before the retry that follows a failed attempt. A fixed delay is used as it is;
-	 * a growing or jittered one is rounded to a ladder of four steps per doubling, so
-	 * that the per-delay broker queues stay few.
+	 * The delay before the retry that follows a failed attempt: the delay grown by the
+	 * multiplier for each earlier retry, at most the longest delay, then jittered. The publisher
+	 * takes it through the delay ladder, which never makes it shorter and at most a few percent
+	 * longer.
 	 * @param attempt the number of the attempt that failed, from 1
 	 * @return the delay
 	 */
@@ -66,17 +67,7 @@ public record TaskPolicy(int maxRetries, Duration delay, double multiplier, Dura
 		if (this.jitter > 0) {
 			millis *= 1 + ThreadLocalRandom.current().nextDouble(-this.jitter, this.jitter);
 		}
-		return Duration.ofMillis(ladderStep(Math.max(1, Math.round(millis))));
-	}
-
-	private static long ladderStep(long millis) {
-		long power = Long.highestOneBit(millis);
-		for (long step : new long[] { power, power + power / 4, power + power / 2, power + 3 * power / 4 }) {
-			if (millis <= step) {
-				return step;
-			}
-		}
-		return 2 * power;
+		return Duration.ofMillis(Math.max(1, Math.round(millis)));
 	}
 
 }

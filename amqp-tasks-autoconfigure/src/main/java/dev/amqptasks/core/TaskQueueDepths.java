@@ -16,7 +16,7 @@ public interface TaskQueueDepths {
 	 * Message counts of the main, delay and error queues.
 	 *
 	 * @param main ready messages in the main queue
-	 * @param delay messages waiting in the delay queue
+	 * @param delay messages waiting in the delay queues
 	 * @param error messages in the error queue
 	 */
 	record Depths(long main, long delay, long error) {

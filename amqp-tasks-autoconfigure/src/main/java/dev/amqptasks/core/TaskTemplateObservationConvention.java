@@ -6,9 +6,9 @@ import org.springframework.amqp.rabbit.support.micrometer.RabbitMessageSenderCon
 import org.springframework.amqp.rabbit.support.micrometer.RabbitTemplateObservation;
 
 /**
- * Spring AMQP's convention for observing a publish, with the queues of per-message delays
- * ({@code <queue>-delay-<millis>}) named {@code <queue>-delay-*}: their routing key would
- * otherwise make each delay, and with jittered retries nearly each retry, a new metric tag value.
+ * Spring AMQP's convention for observing a publish, with the delay queues
+ * ({@code <queue>-delay-<step millis>}) named {@code <queue>-delay-*}: their routing key would
+ * otherwise make each step of the delay ladder a metric tag value of its own.
  */
 final class TaskTemplateObservationConvention
 		extends RabbitTemplateObservation.DefaultRabbitTemplateObservationConvention {

@@ -1,6 +1,7 @@
 package dev.amqptasks.core;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.springframework.amqp.core.Binding;
@@ -12,31 +13,39 @@ import org.springframework.amqp.core.QueueBuilder;
 
 /**
  * The names and arguments of the RabbitMQ exchange and queues. Everyone who starts declares
- * them; redeclaring with the same arguments is harmless.
+ * the exchange, the main and the error queue; redeclaring with the same arguments is harmless.
+ * The delay queues, one per step of the {@link DelayLadder}, are declared on first use, each
+ * with arguments that depend on its step alone, so every process declares a step alike.
  * <pre>
  * exchange --queue--------> queue ------(dead letter)-------> exchange --queue-error--> queue-error (TTL)
- * exchange --queue-delay--> queue-delay (TTL = retry delay) --(dead letter)--> exchange --queue--> queue
- * default  --queue-delay-N-> queue-delay-N (TTL = N ms, expires when unused) --(dead letter)--> queue
+ * default  --queue-delay-N-> queue-delay-N (TTL = N ms, expires when unused) --(dead letter)--> exchange --queue--> queue
  * </pre>
  */
 public final class TaskTopology {
 
-	/** Per-message delays ride a queue whose TTL is the delay; the longest TTL RabbitMQ accepts. */
-	public static final Duration MAX_DELAY = Duration.ofMillis(0xFFFF_FFFFL);
+	/** The longest TTL or expiry RabbitMQ accepts: an unsigned 32-bit count of milliseconds. */
+	private static final long MAX_BROKER_MILLIS = 0xFFFF_FFFFL;
 
 	private final String exchange;
 
 	private final String queue;
 
-	private final Duration retryDelay;
-
 	private final Duration errorQueueTtl;
 
-	public TaskTopology(String exchange, String queue, Duration retryDelay, Duration errorQueueTtl) {
+	private final DelayLadder ladder;
+
+	/**
+	 * Creates a topology.
+	 * @param exchange the direct exchange
+	 * @param queue the main queue, after which the others are named
+	 * @param errorQueueTtl how long dead messages stay in the error queue
+	 * @param ladder the steps of the delay queues
+	 */
+	public TaskTopology(String exchange, String queue, Duration errorQueueTtl, DelayLadder ladder) {
 		this.exchange = exchange;
 		this.queue = queue;
-		this.retryDelay = retryDelay;
 		this.errorQueueTtl = errorQueueTtl;
+		this.ladder = ladder;
 	}
 
 	public String exchange() {
@@ -47,16 +56,25 @@ public final class TaskTopology {
 		return this.queue;
 	}
 
-	public String delayQueue() {
-		return this.queue + "-delay";
-	}
-
 	public String errorQueue() {
 		return this.queue + "-error";
 	}
 
+	public DelayLadder ladder() {
+		return this.ladder;
+	}
+
 	/**
-	 * The exchange, the main, delay and error queues and their bindings.
+	 * The names of the delay queues of every step of the ladder, shortest first: those that
+	 * exist are among them.
+	 * @return the queue names
+	 */
+	public List<String> delayQueues() {
+		return this.ladder.steps().stream().map((step) -> delayQueueName(step.toMillis())).toList();
+	}
+
+	/**
+	 * The exchange, the main and error queues and their bindings.
 	 * @return what to declare
 	 */
 	public Declarables declarables() {
@@ -65,14 +83,8 @@ public final class TaskTopology {
 			.deadLetterExchange(this.exchange)
 			.deadLetterRoutingKey(errorQueue())
 			.build();
-		Queue delay = QueueBuilder.durable(delayQueue())
-			.ttl(Math.toIntExact(this.retryDelay.toMillis()))
-			.deadLetterExchange(this.exchange)
-			.deadLetterRoutingKey(this.queue)
-			.build();
 		Queue error = QueueBuilder.durable(errorQueue()).ttl(Math.toIntExact(this.errorQueueTtl.toMillis())).build();
-		return new Declarables(exchange, main, delay, error, bind(main, exchange), bind(delay, exchange),
-				bind(error, exchange));
+		return new Declarables(exchange, main, error, bind(main, exchange), bind(error, exchange));
 	}
 
 	private static Binding bind(Queue queue, DirectExchange exchange) {
@@ -80,30 +92,32 @@ public final class TaskTopology {
 	}
 
 	/**
-	 * The queue that holds messages for the given delay and then dead-letters them to the main
-	 * queue: the declared delay queue for the retry delay, otherwise one queue per delay that
-	 * RabbitMQ deletes once it has been unused for twice the delay plus a minute.
-	 * @param delay the delay, at most {@link #MAX_DELAY}
+	 * The queue of one step of the ladder: it holds messages for the step and then dead-letters
+	 * them to the main queue. RabbitMQ deletes it once it has been unused for twice the step plus
+	 * a minute (capped at the broker's limit, which still leaves the longest step six days): a
+	 * publish redeclares it, so it never expires while it holds a message. The same arguments as
+	 * the per-delay queues of earlier versions, so a queue left by one is reused as it is.
+	 * @param stepMillis a step of the ladder
 	 * @return the queue name and its declaration arguments
 	 */
-	public DelayQueue delayQueueFor(Duration delay) {
-		if (delay.equals(this.retryDelay)) {
-			return new DelayQueue(delayQueue(), null);
-		}
-		long millis = delay.toMillis();
-		Map<String, Object> arguments = Map.of("x-message-ttl", millis, "x-expires",
-				2 * millis + Duration.ofMinutes(1).toMillis(), "x-dead-letter-exchange", this.exchange,
-				"x-dead-letter-routing-key", this.queue);
-		return new DelayQueue(this.queue + "-delay-" + millis, arguments);
+	DelayQueue delayQueue(long stepMillis) {
+		Map<String, Object> arguments = Map.of("x-message-ttl", stepMillis, "x-expires",
+				Math.min(MAX_BROKER_MILLIS, 2 * stepMillis + Duration.ofMinutes(1).toMillis()),
+				"x-dead-letter-exchange", this.exchange, "x-dead-letter-routing-key", this.queue);
+		return new DelayQueue(delayQueueName(stepMillis), arguments);
+	}
+
+	private String delayQueueName(long stepMillis) {
+		return this.queue + "-delay-" + stepMillis;
 	}
 
 	/**
 	 * A delay queue.
 	 *
 	 * @param name the queue name
-	 * @param arguments the arguments to declare it with, {@code null} if it is always declared
+	 * @param arguments the arguments to declare it with
 	 */
-	public record DelayQueue(String name, Map<String, Object> arguments) {
+	record DelayQueue(String name, Map<String, Object> arguments) {
 	}
 
 }

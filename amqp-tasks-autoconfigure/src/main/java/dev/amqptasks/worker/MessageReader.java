@@ -1,5 +1,7 @@
 package dev.amqptasks.worker;
 
+import java.time.Instant;
+
 import dev.amqptasks.core.TaskHeaders;
 import dev.amqptasks.core.TaskMessage;
 import tools.jackson.core.JacksonException;
@@ -56,7 +58,23 @@ final class MessageReader {
 		}
 		return new TaskMessage(id, task, (args != null && args.isArray()) ? args : this.json.createArrayNode(),
 				(kwargs != null && kwargs.isObject()) ? kwargs : this.json.createObjectNode(),
-				header(message, TaskHeaders.ATTEMPTS), header(message, TaskHeaders.REPLAY));
+				header(message, TaskHeaders.ATTEMPTS), header(message, TaskHeaders.REPLAY), notBefore(message));
+	}
+
+	private static Instant notBefore(Message message) {
+		Object value = message.getMessageProperties().getHeader(TaskHeaders.NOT_BEFORE);
+		if (value instanceof Number millis) {
+			return Instant.ofEpochMilli(millis.longValue());
+		}
+		if (value != null) {
+			try {
+				return Instant.ofEpochMilli(Long.parseLong(value.toString()));
+			}
+			catch (NumberFormatException ex) {
+				// A header we did not write: the message is due at once.
+			}
+		}
+		return null;
 	}
 
 	private static int header(Message message, String name) {

@@ -177,6 +177,11 @@ final class TaskRunner {
 	}
 
 	private void run(TaskMessage task, Delivery delivery) {
+		// A delay longer than one hop of the delay ladder: on to the next hop, before the
+		// registry hears of it, so the task stays scheduled and no attempt is counted.
+		if (task.notBefore() != null && delivery.forwardIfNotDue(task.notBefore())) {
+			return;
+		}
 		TaskDefinition definition = this.catalog.find(task.task()).orElse(null);
 		if (definition == null) {
 			unknownTask(task, delivery);
@@ -188,7 +193,7 @@ final class TaskRunner {
 		AtomicReference<StartOutcome> started = new AtomicReference<>();
 		StartRequest request = new StartRequest(new NewTask(task.id(), task.task(),
 				this.json.writeValueAsString(task.args()), this.json.writeValueAsString(task.kwargs()),
-				policy.maxRetries(), task.attempts(), task.replay(), null, delivery.sentAt()), token);
+				policy.maxRetries(), task.attempts(), task.replay(), task.notBefore(), delivery.sentAt()), token);
 		Stored start = store(() -> started.set(this.writes.start(request)));
 		if (start != Stored.YES) {
 			if (start == Stored.REFUSED) {
@@ -558,6 +563,26 @@ final class TaskRunner {
 			catch (IOException | RuntimeException ex) {
 				logger.warn("Could not requeue a message; the broker will when the channel closes: " + ex.getMessage());
 			}
+		}
+
+		/**
+		 * Sends the message on to the next hop of its delay if it is not due yet, then
+		 * acknowledges it; if it cannot be sent, returns it to the queue.
+		 * @return whether the message is dealt with ({@code false}: it is due)
+		 */
+		boolean forwardIfNotDue(Instant notBefore) {
+			try {
+				if (!this.publisher.forwardIfNotDue(this.message, notBefore, this.received)) {
+					return false;
+				}
+				ack();
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Could not send a delayed message on to its next hop; returning it to the queue: "
+						+ ex.getMessage());
+				requeue();
+			}
+			return true;
 		}
 
 		void defer(Duration delay) {

@@ -6,6 +6,7 @@ import java.util.List;
 import dev.amqptasks.AmqpTask;
 import dev.amqptasks.TaskClient;
 import dev.amqptasks.core.DefaultTaskClient;
+import dev.amqptasks.core.DelayLadder;
 import dev.amqptasks.core.TaskCatalog;
 import dev.amqptasks.core.TaskEnqueuer;
 import dev.amqptasks.core.TaskPublisher;
@@ -73,6 +74,17 @@ class AmqpTasksAutoConfigurationTests {
 	}
 
 	@Test
+	void aUserDefinedDelayLadderBacksOffTheDefaultOneAndTheTopologyUsesIt() {
+		this.contextRunner.withBean("userDelayLadder", DelayLadder.class, () -> new DelayLadder(Duration.ofSeconds(2)))
+			.run((context) -> {
+				assertThat(context).hasSingleBean(DelayLadder.class);
+				assertThat(context.getBean(TaskTopology.class).ladder()).isSameAs(context.getBean("userDelayLadder"));
+				assertThat(context.getBean(TaskTopology.class).delayQueues()).last()
+					.isEqualTo("amqp-tasks-delay-1792");
+			});
+	}
+
+	@Test
 	void aUserDefinedTaskClientBacksOffTheDefaultOne() {
 		this.contextRunner.withUserConfiguration(UserTaskClientConfiguration.class).run((context) -> {
 			assertThat(context).hasSingleBean(TaskClient.class);
@@ -84,11 +96,13 @@ class AmqpTasksAutoConfigurationTests {
 	void theTopologyIsNamedAndTimedAfterTheProperties() {
 		this.contextRunner
 			.withPropertyValues("amqp-tasks.queue=orders", "amqp-tasks.exchange=orders-exchange",
-					"amqp-tasks.retry.delay=30s", "amqp-tasks.error-queue-ttl=1h")
+					"amqp-tasks.error-queue-ttl=1h")
 			.run((context) -> {
 				TaskTopology topology = context.getBean(TaskTopology.class);
 				assertThat(topology.queue()).isEqualTo("orders");
-				assertThat(topology.delayQueue()).isEqualTo("orders-delay");
+				assertThat(topology.delayQueues()).hasSize(120)
+					.startsWith("orders-delay-4")
+					.endsWith("orders-delay-3758096384");
 				assertThat(topology.errorQueue()).isEqualTo("orders-error");
 				assertThat(topology.exchange()).isEqualTo("orders-exchange");
 				Declarables declarables = context.getBean(Declarables.class);
@@ -99,13 +113,11 @@ class AmqpTasksAutoConfigurationTests {
 					});
 				List<Queue> queues = declarables.getDeclarablesByType(Queue.class);
 				assertThat(queues).extracting(Queue::getName)
-					.containsExactlyInAnyOrder("orders", "orders-delay", "orders-error");
+					.containsExactlyInAnyOrder("orders", "orders-error");
 				assertThat(queues).allMatch(Queue::isDurable);
 				assertThat(queue(queues, "orders").getArguments()).containsEntry("x-dead-letter-exchange",
 						"orders-exchange")
 					.containsEntry("x-dead-letter-routing-key", "orders-error");
-				assertThat(queue(queues, "orders-delay").getArguments()).containsEntry("x-message-ttl", 30_000)
-					.containsEntry("x-dead-letter-routing-key", "orders");
 				assertThat(queue(queues, "orders-error").getArguments()).containsEntry("x-message-ttl", 3_600_000);
 			});
 	}

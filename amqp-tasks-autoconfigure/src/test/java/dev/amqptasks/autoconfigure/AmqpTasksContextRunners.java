@@ -39,7 +39,7 @@ final class AmqpTasksContextRunners {
 	}
 
 	/**
-	 * Deletes the main, delay and error queues named after {@code queue}, and the exchange of
+	 * Deletes the main and error queues named after {@code queue}, and the exchange of
 	 * the same name.
 	 * @param queue the test's queue (and exchange) name
 	 */
@@ -49,7 +49,6 @@ final class AmqpTasksContextRunners {
 		try {
 			RabbitAdmin admin = new RabbitAdmin(connectionFactory);
 			admin.deleteQueue(queue);
-			admin.deleteQueue(queue + "-delay");
 			admin.deleteQueue(queue + "-error");
 			admin.deleteExchange(queue);
 		}

@@ -1,6 +1,7 @@
 package dev.amqptasks.core;
 
 import java.time.Duration;
+import java.util.List;
 
 import dev.amqptasks.test.LocalServices;
 import org.junit.jupiter.api.AfterEach;
@@ -23,8 +24,8 @@ class RabbitTaskQueueDepthsTests {
 
 	private final String queue = LocalServices.uniqueName("depths");
 
-	private final TaskTopology topology = new TaskTopology(this.queue, this.queue, Duration.ofMinutes(1),
-			Duration.ofDays(1));
+	private final TaskTopology topology = new TaskTopology(this.queue, this.queue, Duration.ofDays(1),
+			new DelayLadder());
 
 	private final CachingConnectionFactory connectionFactory = new CachingConnectionFactory(
 			LocalServices.rabbit().host(), LocalServices.rabbit().port());
@@ -35,7 +36,7 @@ class RabbitTaskQueueDepthsTests {
 	void deleteTheQueues() {
 		try {
 			this.admin.deleteQueue(this.topology.queue());
-			this.admin.deleteQueue(this.topology.delayQueue());
+			this.topology.delayQueues().forEach(this.admin::deleteQueue);
 			this.admin.deleteQueue(this.topology.errorQueue());
 		}
 		finally {
@@ -53,7 +54,7 @@ class RabbitTaskQueueDepthsTests {
 
 	@Test
 	void aPollCountsTheMessagesOfEachQueue() {
-		declare(this.topology.queue(), this.topology.delayQueue(), this.topology.errorQueue());
+		declare(this.topology.queue(), this.topology.errorQueue());
 		send(this.topology.queue(), 2);
 		send(this.topology.errorQueue(), 1);
 		RabbitTaskQueueDepths depths = new RabbitTaskQueueDepths(this.connectionFactory, this.topology,
@@ -66,6 +67,29 @@ class RabbitTaskQueueDepthsTests {
 	}
 
 	@Test
+	void theDelayCountIsTheSumOverTheDelayQueuesOfTheLadderThatExistFoundAFewPerPoll() {
+		List<String> delayQueues = this.topology.delayQueues();
+		String shortStep = delayQueues.get(0);
+		String longStep = delayQueues.get(delayQueues.size() - 1);
+		declare(this.topology.queue(), this.topology.errorQueue(), shortStep, longStep);
+		send(shortStep, 2);
+		send(longStep, 3);
+		RabbitTaskQueueDepths depths = new RabbitTaskQueueDepths(this.connectionFactory, this.topology,
+				Duration.ofSeconds(15));
+
+		depths.poll();
+		assertThat(depths.current().delay()).isEqualTo(2);
+		// The ladder's 120 queues, 8 looked for per poll: the last is found by the 15th poll.
+		for (int poll = 2; poll <= 15; poll++) {
+			depths.poll();
+		}
+		assertThat(depths.current()).isEqualTo(new TaskQueueDepths.Depths(0, 5, 0));
+		this.admin.deleteQueue(shortStep);
+		depths.poll();
+		assertThat(depths.current()).isEqualTo(new TaskQueueDepths.Depths(0, 3, 0));
+	}
+
+	@Test
 	void aQueueThatDoesNotExistCountsMinusOneAndTheOthersAreStillCounted() {
 		declare(this.topology.queue());
 		RabbitTaskQueueDepths depths = new RabbitTaskQueueDepths(this.connectionFactory, this.topology,
@@ -73,7 +97,7 @@ class RabbitTaskQueueDepthsTests {
 
 		depths.poll();
 
-		assertThat(depths.current()).isEqualTo(new TaskQueueDepths.Depths(0, -1, -1));
+		assertThat(depths.current()).isEqualTo(new TaskQueueDepths.Depths(0, 0, -1));
 	}
 
 	@Test
@@ -93,7 +117,7 @@ class RabbitTaskQueueDepthsTests {
 
 	@Test
 	void onceStartedItPollsInTheBackgroundUntilStopped() {
-		declare(this.topology.queue(), this.topology.delayQueue(), this.topology.errorQueue());
+		declare(this.topology.queue(), this.topology.errorQueue());
 		RabbitTaskQueueDepths depths = new RabbitTaskQueueDepths(this.connectionFactory, this.topology,
 				Duration.ofMillis(100));
 

@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TaskTemplateObservationConventionTests {
 
 	private final TaskTemplateObservationConvention convention = new TaskTemplateObservationConvention(
-			new TaskTopology("tasks", "tasks", Duration.ofMinutes(2), Duration.ofDays(7)));
+			new TaskTopology("tasks", "tasks", Duration.ofDays(7), new DelayLadder()));
 
 	@Test
 	void aPerDelayQueueIsOneTagValueWhateverTheDelay() {

@@ -1,7 +1,5 @@
 package dev.amqptasks.e2e;
 
-import java.util.Set;
-
 import dev.amqptasks.autoconfigure.AmqpTasksProperties;
 import dev.amqptasks.core.TaskTopology;
 import dev.amqptasks.test.LocalServices;
@@ -29,9 +27,6 @@ public class EndToEndTestApplication {
 	static final String QUEUE = LocalServices.uniqueName("e2e");
 
 	static final String PREFIX = LocalServices.uniqueName("e2e");
-
-	/** Delays the tests use, so that their per-delay queues can be deleted afterwards. */
-	static final Set<Long> DELAYS_MILLIS = Set.of(224L, 300L, 448L, 896L, 1500L, 2000L, 60_000L);
 
 	/**
 	 * Spring Security's auto-configurations: Spring Security is on the test class path for the
@@ -97,9 +92,8 @@ public class EndToEndTestApplication {
 		@Override
 		public void destroy() {
 			this.amqpAdmin.deleteQueue(this.topology.queue());
-			this.amqpAdmin.deleteQueue(this.topology.delayQueue());
 			this.amqpAdmin.deleteQueue(this.topology.errorQueue());
-			DELAYS_MILLIS.forEach((millis) -> this.amqpAdmin.deleteQueue(this.topology.queue() + "-delay-" + millis));
+			this.topology.delayQueues().forEach(this.amqpAdmin::deleteQueue);
 			this.amqpAdmin.deleteExchange(this.topology.exchange());
 			// The context's Redis connection factory is a lifecycle bean, stopped before beans are
 			// destroyed: delete the keys through a connection of our own.

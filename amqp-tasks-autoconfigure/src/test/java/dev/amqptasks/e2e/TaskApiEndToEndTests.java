@@ -318,7 +318,7 @@ class TaskApiEndToEndTests extends EndToEndTests {
 			a blank id              | {"task":"test.add","args":[1,2],"id":" "}         | task id
 			a bad delay             | {"task":"test.add","args":[1,2],"delay":"soon"}   | ISO-8601 duration
 			a negative delay        | {"task":"test.add","args":[1,2],"delay":"-PT5S"}  | must not be negative
-			a delay too long        | {"task":"test.add","args":[1,2],"delay":"P100D"}  | must be at most
+			a delay too long        | {"task":"test.add","args":[1,2],"delay":"P367D"}  | must be at most
 			a wrong argument type   | {"task":"test.add","args":["x",1]}                | Argument 'a' of task 'test.add'
 			too many arguments      | {"task":"test.add","args":[1,2,3]}                | takes 2 argument(s)
 			a missing argument      | {"task":"test.add","args":[1]}                    | missing argument 'b'

@@ -92,6 +92,22 @@ public class TestTasks {
 		}
 	}
 
+	/** Fails, and its one retry waits 45 days: longer than the top step of the delay ladder. */
+	@AmqpTask(name = "test.retry-late", maxRetries = 1, retryDelay = "45d", retryMultiplier = 2,
+			retryMaxDelay = "49d")
+	public void retryLate() {
+		throw new IllegalStateException("try again in 45 days");
+	}
+
+	/** Fails once, logging when each attempt starts; its retry waits 3 s. */
+	@AmqpTask(name = "test.backoff-beyond-the-top", maxRetries = 1, retryDelay = "3s")
+	public void backoffBeyondTheTop(TaskContext context) {
+		context.log("attempt " + context.attempt());
+		if (context.attempt() == 1) {
+			throw new IllegalStateException("not yet");
+		}
+	}
+
 	@AmqpTask(name = "test.non-retryable", maxRetries = 5, retryDelay = "300ms")
 	public void nonRetryable() {
 		throw new NonRetryableTaskException("no point trying again");

@@ -523,8 +523,10 @@ public final class Benchmark {
 					for (int i = next.getAndIncrement(); i < n && failure.get() == null; i = next.getAndIncrement()) {
 						NewTask task = new NewTask(String.format("l1-%07d", i), NOOP, "[]", "{}", 5);
 						taskRegistry.create(task);
-						taskRegistry.start(task, "amqp-tasks-benchmark", FILL_LEASE);
-						taskRegistry.finish(task.id(), "null");
+						// The task id serves as the one attempt's token.
+						taskRegistry.start(new TaskRegistry.StartRequest(task, task.id()), "amqp-tasks-benchmark",
+								FILL_LEASE);
+						taskRegistry.finish(task.id(), task.id(), "null");
 					}
 				}
 				catch (Throwable ex) {

@@ -40,7 +40,7 @@ class BrokerRestartIT {
 	private static final TaskNames NAMES = TaskNames.unique("broker-restart");
 
 	@RegisterExtension
-	static final WorkerFleet fleet = new WorkerFleet(NAMES, LEASE);
+	static final WorkerFleet fleet = new WorkerFleet(NAMES);
 
 	private static Rabbitmqctl rabbitmqctl;
 

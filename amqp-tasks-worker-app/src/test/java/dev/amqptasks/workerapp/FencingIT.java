@@ -54,7 +54,7 @@ class FencingIT {
 	private static final TaskNames NAMES = TaskNames.unique("fencing");
 
 	@RegisterExtension
-	static final WorkerFleet fleet = new WorkerFleet(NAMES, LEASE);
+	static final WorkerFleet fleet = new WorkerFleet(NAMES);
 
 	@Test
 	void aWorkerFrozenPastItsLeaseStoresNothingForItsLostAttemptAndTheTaskEndsFinishedByTheWorkerThatTookOver()

@@ -42,7 +42,7 @@ class GracefulShutdownIT {
 	private static final TaskNames NAMES = TaskNames.unique("graceful-shutdown");
 
 	@RegisterExtension
-	static final WorkerFleet fleet = new WorkerFleet(NAMES, LEASE, LONG_LEASE);
+	static final WorkerFleet fleet = new WorkerFleet(NAMES);
 
 	@Test
 	void sigtermLetsTheRunningTasksFinishWithinTheGracePeriodAndExitsWithStatusZero() throws Exception {
@@ -193,7 +193,9 @@ class GracefulShutdownIT {
 			second.kill();
 			// The other tests count the messages in the queue: none of this one's may be left.
 			AmqpAdmin admin = fleet.producer().getBean(AmqpAdmin.class);
-			for (String queue : List.of(NAMES.queue(), fleet.producer().topology().delayQueueFor(LONG_LEASE).name())) {
+			List<String> queues = new ArrayList<>(fleet.producer().topology().delayQueues());
+			queues.add(NAMES.queue());
+			for (String queue : queues) {
 				if (admin.getQueueProperties(queue) != null) {
 					admin.purgeQueue(queue, false);
 				}

@@ -46,7 +46,7 @@ class LifetimesIT {
 	private static final List<String> REGISTRY_ARGS = List.of("--amqp-tasks.registry.ttl=" + REGISTRY_TTL.toSeconds() + "s");
 
 	@RegisterExtension
-	static final WorkerFleet fleet = new WorkerFleet(NAMES, DELAY)
+	static final WorkerFleet fleet = new WorkerFleet(NAMES)
 		.withProducerArgs(REGISTRY_ARGS.toArray(String[]::new));
 
 	@Test

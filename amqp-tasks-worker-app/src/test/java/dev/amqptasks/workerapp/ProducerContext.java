@@ -1,6 +1,5 @@
 package dev.amqptasks.workerapp;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,32 +26,27 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 /**
  * A producer in the test's JVM: the amqp-tasks auto-configuration with the worker switched off,
  * talking to the test's RabbitMQ and Redis under a test's {@link TaskNames}. Closing it deletes
- * what the test created there: the queues (also the per-delay queues of the given delays), the
- * exchange and every Redis key with the test's prefix.
+ * what the test created there: the queues (the delay queues of every step too), the exchange and
+ * every Redis key with the test's prefix.
  */
 final class ProducerContext implements AutoCloseable {
 
 	private final TaskNames names;
 
-	private final List<Duration> delays;
-
 	private final ConfigurableApplicationContext context;
 
-	private ProducerContext(TaskNames names, List<Duration> delays, ConfigurableApplicationContext context) {
+	private ProducerContext(TaskNames names, ConfigurableApplicationContext context) {
 		this.names = names;
-		this.delays = delays;
 		this.context = context;
 	}
 
 	/**
 	 * Starts a producer.
 	 * @param names the test's names
-	 * @param delays delays whose per-delay queues the test's workers may declare (their lease
-	 * ttl, for deferred redeliveries), deleted on {@link #close()}
 	 * @return the started producer
 	 */
-	static ProducerContext start(TaskNames names, Duration... delays) {
-		return start(names, names.args(), delays);
+	static ProducerContext start(TaskNames names) {
+		return start(names, names.args());
 	}
 
 	/**
@@ -60,11 +54,9 @@ final class ProducerContext implements AutoCloseable {
 	 * @param names the test's names
 	 * @param connectionArgs the command-line arguments of its connections and any further
 	 * settings (see {@link TaskNames#args(dev.amqptasks.test.LocalServices.Endpoint)})
-	 * @param delays delays whose per-delay queues the test's workers may declare, deleted on
-	 * {@link #close()}
 	 * @return the started producer
 	 */
-	static ProducerContext start(TaskNames names, List<String> connectionArgs, Duration... delays) {
+	static ProducerContext start(TaskNames names, List<String> connectionArgs) {
 		List<String> args = new ArrayList<>(connectionArgs);
 		// The worker app's application.properties is on this class path too: a producer is not
 		// a worker, so it reads no application.properties at all.
@@ -74,7 +66,7 @@ final class ProducerContext implements AutoCloseable {
 			.web(WebApplicationType.NONE)
 			.properties("spring.main.banner-mode=off")
 			.run(args.toArray(String[]::new));
-		return new ProducerContext(names, List.of(delays), context);
+		return new ProducerContext(names, context);
 	}
 
 	TaskClient client() {
@@ -151,8 +143,8 @@ final class ProducerContext implements AutoCloseable {
 	private void deleteBrokerObjects() {
 		AmqpAdmin admin = this.context.getBean(AmqpAdmin.class);
 		TaskTopology topology = topology();
-		List<String> queues = new ArrayList<>(List.of(topology.queue(), topology.delayQueue(), topology.errorQueue()));
-		this.delays.forEach((delay) -> queues.add(topology.delayQueueFor(delay).name()));
+		List<String> queues = new ArrayList<>(List.of(topology.queue(), topology.errorQueue()));
+		queues.addAll(topology.delayQueues());
 		// A worker's beacon queues are exclusive: they went away with its connection.
 		queues.forEach(admin::deleteQueue);
 		admin.deleteExchange(this.names.exchange());

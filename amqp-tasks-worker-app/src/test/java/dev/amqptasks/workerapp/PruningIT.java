@@ -48,7 +48,7 @@ class PruningIT {
 			"--amqp-tasks.retry.max-retries=-1", "--amqp-tasks.retry.delay=" + RETRY_DELAY.toSeconds() + "s");
 
 	@RegisterExtension
-	static final WorkerFleet fleet = new WorkerFleet(NAMES, RETRY_DELAY).withProducerArgs(SETTINGS.toArray(String[]::new));
+	static final WorkerFleet fleet = new WorkerFleet(NAMES).withProducerArgs(SETTINGS.toArray(String[]::new));
 
 	@Test
 	void threeTasksRetryingForeverAtTheHeadOfTheIndexDoNotKeepTwoHundredExpiredTasksInIt() throws Exception {

@@ -36,7 +36,7 @@ class RedisOutageIT {
 	private static final TaskNames NAMES = TaskNames.unique("redis-outage");
 
 	@RegisterExtension
-	static final WorkerFleet fleet = new WorkerFleet(NAMES, LEASE);
+	static final WorkerFleet fleet = new WorkerFleet(NAMES);
 
 	private static TcpProxy proxy;
 

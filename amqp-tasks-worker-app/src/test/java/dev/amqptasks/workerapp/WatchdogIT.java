@@ -40,7 +40,7 @@ class WatchdogIT {
 	private static final TaskNames NAMES = TaskNames.unique("watchdog");
 
 	@RegisterExtension
-	static final WorkerFleet fleet = new WorkerFleet(NAMES, LEASE);
+	static final WorkerFleet fleet = new WorkerFleet(NAMES);
 
 	@Test
 	void aCanceledTaskThatIgnoresItsInterruptionMakesTheWatchdogExitWithStatusFourAndTheTaskEndsCanceledAtOnce()

@@ -1,7 +1,6 @@
 package dev.amqptasks.workerapp;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,8 +19,6 @@ final class WorkerFleet implements BeforeAllCallback, AfterAllCallback, TestWatc
 
 	private final TaskNames names;
 
-	private final Duration[] delays;
-
 	private final List<WorkerProcess> workers = new ArrayList<>();
 
 	private final List<AutoCloseable> closeAfterAll = new ArrayList<>();
@@ -33,11 +30,9 @@ final class WorkerFleet implements BeforeAllCallback, AfterAllCallback, TestWatc
 	/**
 	 * A fleet on the given names.
 	 * @param names the queue, exchange and key prefix of the test
-	 * @param delays the delays its tasks use, so that their delay queues are deleted afterwards
 	 */
-	WorkerFleet(TaskNames names, Duration... delays) {
+	WorkerFleet(TaskNames names) {
 		this.names = names;
-		this.delays = delays;
 	}
 
 	/**
@@ -55,7 +50,7 @@ final class WorkerFleet implements BeforeAllCallback, AfterAllCallback, TestWatc
 	public void beforeAll(ExtensionContext context) {
 		List<String> args = new ArrayList<>(this.names.args());
 		args.addAll(this.producerArgs);
-		this.producer = ProducerContext.start(this.names, args, this.delays);
+		this.producer = ProducerContext.start(this.names, args);
 	}
 
 	ProducerContext producer() {

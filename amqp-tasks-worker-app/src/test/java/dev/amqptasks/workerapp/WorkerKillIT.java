@@ -35,7 +35,7 @@ class WorkerKillIT {
 	private static final TaskNames NAMES = TaskNames.unique("worker-kill");
 
 	@RegisterExtension
-	static final WorkerFleet fleet = new WorkerFleet(NAMES, LEASE);
+	static final WorkerFleet fleet = new WorkerFleet(NAMES);
 
 	@Test
 	void aWorkerKilledMidTaskLosesNothingAndItsRunningTasksFinishOnAnotherWorker() throws Exception {
