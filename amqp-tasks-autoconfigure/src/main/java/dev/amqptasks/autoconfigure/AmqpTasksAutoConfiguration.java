@@ -21,6 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -75,8 +76,20 @@ public final class AmqpTasksAutoConfiguration {
 	}
 
 	@Bean
-	Declarables amqpTasksDeclarables(TaskTopology amqpTasksTopology) {
-		return amqpTasksTopology.declarables();
+	Declarables amqpTasksDeclarables(TaskTopology amqpTasksTopology, AmqpTasksProperties properties,
+			ObjectProvider<ConnectionFactory> connectionFactories, ApplicationContext context) {
+		Declarables declarables = amqpTasksTopology.declarables();
+		if (properties.connectionFactory() != null) {
+			// On the named connection factory, by an admin of its own: the application's admins
+			// (on other connection factories, maybe other brokers) leave these alone.
+			RabbitAdmin admin = new RabbitAdmin(ConnectionFactories.rabbit(properties, context, connectionFactories));
+			admin.setBeanName("amqpTasksRabbitAdmin");
+			admin.setApplicationContext(context);
+			admin.setAutoStartup(context.getEnvironment().getProperty("spring.rabbitmq.dynamic", Boolean.class, true));
+			declarables.getDeclarables().forEach((declarable) -> declarable.setAdminsThatShouldDeclare(admin));
+			admin.afterPropertiesSet();
+		}
+		return declarables;
 	}
 
 	@Bean

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.amqp.core.Declarables;
+import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.amqp.rabbit.listener.DirectMessageListenerContainer;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -111,6 +113,17 @@ class AmqpTasksExtensionPointsTests {
 				assertThat(templates).singleElement()
 					.satisfies((template) -> assertThat(template.getConnectionFactory())
 						.isSameAs(context.getBean("tasksConnectionFactory")));
+				// The topology is declared on that connection factory, not by the application's admin.
+				assertThat(context.getBean(Declarables.class).getDeclarables()).isNotEmpty()
+					.allSatisfy((declarable) -> assertThat(declarable.getDeclaringAdmins()).singleElement()
+						.isInstanceOfSatisfying(RabbitAdmin.class, (admin) -> {
+							assertThat(admin).isNotSameAs(context.getBean("amqpAdmin"));
+							assertThat(admin.getRabbitTemplate().getConnectionFactory())
+								.isSameAs(context.getBean("tasksConnectionFactory"));
+						}));
+				TaskClient client = context.getBean(TaskClient.class);
+				assertThat(client.enqueue("no.such.task", List.of(), java.util.Map.of()).status())
+					.isEqualTo(dev.amqptasks.TaskStatus.SCHEDULED);
 			});
 	}
 
