@@ -29,7 +29,8 @@ public class TaskApiExceptionHandler extends ResponseEntityExceptionHandler {
 
 	@ExceptionHandler(BadTaskRequestException.class)
 	ProblemDetail badRequest(BadTaskRequestException ex) {
-		return problem(ex.status(), "Invalid request", ex.getMessage());
+		return problem(ex.status(), (ex.status().value() == 403) ? "Request refused" : "Invalid request",
+				ex.getMessage());
 	}
 
 	@ExceptionHandler(InvalidTaskArgumentsException.class)

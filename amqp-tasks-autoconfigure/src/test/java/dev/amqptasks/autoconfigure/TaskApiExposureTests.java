@@ -92,6 +92,7 @@ class TaskApiExposureTests {
 			mvc.perform(post("/@amqp-tasks/csrf-1/retry"))
 				.andExpect(status().isForbidden())
 				.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+				.andExpect(jsonPath("$.title").value("Request refused"))
 				.andExpect(jsonPath("$.detail").value(containsString("Content-Type: application/json")));
 			mvc.perform(post("/@amqp-tasks/csrf-1/retry").contentType(MediaType.APPLICATION_FORM_URLENCODED))
 				.andExpect(status().isForbidden());
