@@ -129,7 +129,8 @@ public record AmqpTasksProperties(@DefaultValue("amqp-tasks") String queue, @Def
 	 * @param leaseTtl how long a running attempt is held without its worker renewing it; a
 	 * redelivered message of a task held by a live worker waits this long before it is looked
 	 * at again, and a dead worker's tasks run again after at most this long
-	 * @param maxMessageSize the largest message a worker accepts; larger ones are dead-lettered
+	 * @param maxMessageSize the largest task message: a larger enqueue is refused before anything
+	 * is stored, and a larger message that reaches a worker is dead-lettered
 	 */
 	public record Worker(@DefaultValue("false") boolean enabled, @DefaultValue("20") int maxRunningTasks,
 			@DurationUnit(ChronoUnit.SECONDS) Duration autoKillTimeout, @DefaultValue("5s") Duration cancelCheckInterval,
