@@ -11,6 +11,7 @@ import dev.amqptasks.TaskClient;
 import dev.amqptasks.TaskInfo;
 import dev.amqptasks.TaskStatus;
 import dev.amqptasks.TaskTooLargeException;
+import dev.amqptasks.core.TaskHeaders;
 import dev.amqptasks.core.TaskTopology;
 import dev.amqptasks.registry.TaskRegistry;
 import dev.amqptasks.test.LocalServices;
@@ -97,6 +98,23 @@ class TaskEnqueueValidationEndToEndTests extends EndToEndTests {
 			.andExpect(status().isAccepted());
 		this.mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete("/@amqp-tasks/" + id))
 			.andExpect(status().is2xxSuccessful());
+	}
+
+	@Test
+	void aMessageWithAnInvalidIdFromAnotherProducerIsDeadLetteredAndNeverStored() {
+		String id = "bad id " + LocalServices.uniqueName("raw");
+		MessageProperties properties = new MessageProperties();
+		properties.setMessageId(id);
+		properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
+		byte[] body = ("{\"id\":\"" + id + "\",\"task\":\"test.add\",\"args\":[1,2]}").getBytes(StandardCharsets.UTF_8);
+		this.rabbit.send(this.topology.exchange(), this.topology.queue(), new Message(body, properties));
+
+		Message deadLetter = await().atMost(TIMEOUT)
+			.until(() -> this.rabbit.receive(this.topology.errorQueue(), 200),
+					(message) -> message != null && id.equals(message.getMessageProperties().getMessageId()));
+		assertThat(deadLetter.getMessageProperties().<String>getHeader(TaskHeaders.DEAD_LETTER_REASON))
+			.contains("Invalid task id");
+		assertThat(this.registry.find(id)).isEmpty();
 	}
 
 	@Test
