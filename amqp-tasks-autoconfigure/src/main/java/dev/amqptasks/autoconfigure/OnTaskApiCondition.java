@@ -30,7 +30,14 @@ final class OnTaskApiCondition extends SpringBootCondition implements Configurat
 	@Override
 	public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
 		ConditionMessage.Builder message = ConditionMessage.forCondition("amqp-tasks HTTP API");
-		Boolean enabled = context.getEnvironment().getProperty(PROPERTY, Boolean.class);
+		Boolean enabled;
+		try {
+			enabled = context.getEnvironment().getProperty(PROPERTY, Boolean.class);
+		}
+		catch (RuntimeException ex) {
+			throw new IllegalStateException(PROPERTY + " must be true or false, was '"
+					+ context.getEnvironment().getProperty(PROPERTY) + "'", ex);
+		}
 		if (enabled != null) {
 			return enabled ? ConditionOutcome.match(message.because(PROPERTY + " is true"))
 					: ConditionOutcome.noMatch(message.because(PROPERTY + " is false"));

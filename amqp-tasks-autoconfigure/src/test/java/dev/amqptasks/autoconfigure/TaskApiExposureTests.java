@@ -82,6 +82,14 @@ class TaskApiExposureTests {
 	}
 
 	@Test
+	void anInvalidValueFailsStartupNamingTheProperty() {
+		this.contextRunner.withPropertyValues("amqp-tasks.http.enabled=sometimes")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.hasStackTraceContaining("amqp-tasks.http.enabled must be true or false, was 'sometimes'"));
+	}
+
+	@Test
 	void aPostWithoutAJsonContentTypeOrXRequestedWithIsRefused() {
 		this.contextRunner.withPropertyValues("amqp-tasks.http.enabled=true").run((context) -> {
 			TaskRegistry registry = context.getBean(TaskRegistry.class);
