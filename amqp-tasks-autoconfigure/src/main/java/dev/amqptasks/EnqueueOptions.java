@@ -7,7 +7,8 @@ import java.time.Duration;
  * callers pass options through the bean; it is never part of the task's arguments.
  *
  * @param id the task id, or {@code null} to generate one; enqueuing an id that exists does not
- * run the task again
+ * run the task again. An id is 1 to 200 characters from {@code A-Z a-z 0-9 - _ . :}, starting
+ * with a letter or a digit (see {@link TaskIds})
  * @param delay how long to wait before the task becomes runnable, or {@code null} for none; at
  * most {@link #MAX_DELAY}
  */
@@ -22,8 +23,8 @@ public record EnqueueOptions(String id, Duration delay) {
 	private static final EnqueueOptions NONE = new EnqueueOptions(null, null);
 
 	public EnqueueOptions {
-		if (id != null && (id.isBlank() || id.length() > 200)) {
-			throw new IllegalArgumentException("A task id must be 1 to 200 characters and not blank");
+		if (id != null) {
+			TaskIds.requireValid(id);
 		}
 		if (delay != null && delay.isNegative()) {
 			throw new IllegalArgumentException("A delay must not be negative: " + delay);

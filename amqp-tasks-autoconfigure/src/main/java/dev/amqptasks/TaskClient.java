@@ -20,6 +20,9 @@ public interface TaskClient {
 	 * @return a handle to the task (to the existing one when the id was already used)
 	 * @throws InvalidTaskArgumentsException if the task is known here and the arguments do not
 	 * bind to its parameters
+	 * @throws TaskTooLargeException if the task's message would be larger than workers accept
+	 * ({@code amqp-tasks.worker.max-message-size}); nothing is stored
+	 * @throws IllegalArgumentException if the options' id is not a valid task id ({@link TaskIds})
 	 * @throws TaskEnqueueException if the broker did not confirm the message
 	 */
 	TaskHandle enqueue(String task, List<?> args, Map<String, ?> kwargs, EnqueueOptions options);

@@ -8,6 +8,7 @@ import dev.amqptasks.core.DefaultTaskClient;
 import dev.amqptasks.core.DelayLadder;
 import dev.amqptasks.core.TaskArguments;
 import dev.amqptasks.core.TaskCatalog;
+import dev.amqptasks.core.TaskCatalogReport;
 import dev.amqptasks.core.TaskEnqueuer;
 import dev.amqptasks.core.RabbitTaskQueueDepths;
 import dev.amqptasks.core.TaskInvoker;
@@ -21,7 +22,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration;
@@ -29,21 +32,22 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Role;
 
 /**
  * Auto-configuration of the task API: {@code @AmqpTask} proxies, {@link TaskClient}, the
- * RabbitMQ topology and the confirmed publisher.
+ * RabbitMQ topology and the confirmed publisher. It uses the application's single (or primary)
+ * RabbitMQ {@code ConnectionFactory}, or the one named by {@code amqp-tasks.connection-factory}.
  */
 @AutoConfiguration(after = { RabbitAutoConfiguration.class, JacksonAutoConfiguration.class,
 		TaskRegistryAutoConfiguration.class })
 @ConditionalOnClass(RabbitTemplate.class)
-@ConditionalOnSingleCandidate(ConnectionFactory.class)
+@Conditional(ConnectionFactories.RabbitCondition.class)
 @ConditionalOnBean(TaskRegistry.class)
 @EnableConfigurationProperties(AmqpTasksProperties.class)
 public final class AmqpTasksAutoConfiguration {
@@ -56,9 +60,14 @@ public final class AmqpTasksAutoConfiguration {
 
 	@Bean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-	static AmqpTaskBeanPostProcessor amqpTaskBeanPostProcessor(TaskCatalog amqpTasksCatalog,
+	static AmqpTaskBeanPostProcessor amqpTasksBeanPostProcessor(TaskCatalog amqpTasksCatalog,
 			ObjectProvider<TaskEnqueuer> enqueuer, ObjectProvider<TaskArguments> arguments) {
 		return new AmqpTaskBeanPostProcessor(amqpTasksCatalog, enqueuer, arguments);
+	}
+
+	@Bean
+	TaskCatalogReport amqpTasksCatalogReport(TaskCatalog amqpTasksCatalog) {
+		return new TaskCatalogReport(amqpTasksCatalog);
 	}
 
 	@Bean
@@ -74,8 +83,20 @@ public final class AmqpTasksAutoConfiguration {
 	}
 
 	@Bean
-	Declarables amqpTasksDeclarables(TaskTopology amqpTasksTopology) {
-		return amqpTasksTopology.declarables();
+	Declarables amqpTasksDeclarables(TaskTopology amqpTasksTopology, AmqpTasksProperties properties,
+			ObjectProvider<ConnectionFactory> connectionFactories, ApplicationContext context) {
+		Declarables declarables = amqpTasksTopology.declarables();
+		if (properties.connectionFactory() != null) {
+			// On the named connection factory, by an admin of its own: the application's admins
+			// (on other connection factories, maybe other brokers) leave these alone.
+			RabbitAdmin admin = new RabbitAdmin(ConnectionFactories.rabbit(properties, context, connectionFactories));
+			admin.setBeanName("amqpTasksRabbitAdmin");
+			admin.setApplicationContext(context);
+			admin.setAutoStartup(context.getEnvironment().getProperty("spring.rabbitmq.dynamic", Boolean.class, true));
+			declarables.getDeclarables().forEach((declarable) -> declarable.setAdminsThatShouldDeclare(admin));
+			admin.afterPropertiesSet();
+		}
+		return declarables;
 	}
 
 	@Bean
@@ -89,8 +110,11 @@ public final class AmqpTasksAutoConfiguration {
 	}
 
 	@Bean
-	TaskPublisher amqpTasksPublisher(ConnectionFactory connectionFactory, TaskTopology amqpTasksTopology,
-			ObjectProvider<JsonMapper> jsonMapper, AmqpTasksProperties properties, ApplicationContext context) {
+	@ConditionalOnMissingBean(TaskPublisher.class)
+	TaskPublisher amqpTasksPublisher(ObjectProvider<ConnectionFactory> connectionFactories,
+			TaskTopology amqpTasksTopology, ObjectProvider<JsonMapper> jsonMapper, AmqpTasksProperties properties,
+			ApplicationContext context, ObjectProvider<AmqpTasksRabbitTemplateCustomizer> customizers) {
+		ConnectionFactory connectionFactory = ConnectionFactories.rabbit(properties, context, connectionFactories);
 		if (!connectionFactory.isPublisherConfirms()) {
 			throw new IllegalStateException("amqp-tasks needs publisher confirms to know the broker has each task: "
 					+ "set spring.rabbitmq.publisher-confirm-type=correlated");
@@ -101,35 +125,39 @@ public final class AmqpTasksAutoConfiguration {
 		template.setBeanName("amqpTasksRabbitTemplate");
 		template.setApplicationContext(context);
 		template.setObservationEnabled(true);
+		customizers.orderedStream().forEach((customizer) -> customizer.customize(template));
 		return new TaskPublisher(template, amqpTasksTopology, AmqpTasksJson.mapper(jsonMapper),
 				properties.confirmTimeout(), Clock.systemUTC());
 	}
 
 	@Bean
 	TaskEnqueuer amqpTasksEnqueuer(TaskCatalog amqpTasksCatalog, TaskArguments amqpTasksArguments,
-			TaskRegistry taskRegistry, TaskPublisher amqpTasksPublisher, ObjectProvider<JsonMapper> jsonMapper,
+			TaskRegistry amqpTasksRegistry, TaskPublisher amqpTasksPublisher, ObjectProvider<JsonMapper> jsonMapper,
 			AmqpTasksProperties properties, ObjectProvider<ObservationRegistry> observationRegistry,
 			ObjectProvider<TaskLifecycleListener> lifecycleListeners) {
-		TaskEnqueuer enqueuer = new TaskEnqueuer(amqpTasksCatalog, amqpTasksArguments, taskRegistry,
+		TaskEnqueuer enqueuer = new TaskEnqueuer(amqpTasksCatalog, amqpTasksArguments, amqpTasksRegistry,
 				amqpTasksPublisher, AmqpTasksJson.mapper(jsonMapper), properties.retry().maxRetries());
 		enqueuer.setObservationRegistry(observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP));
 		enqueuer.setLifecycleListener(TaskLifecycleListener.of(lifecycleListeners.orderedStream().toList()));
+		// The workers' limit, so that a task they would dead-letter is refused before it is stored.
+		enqueuer.setMaxMessageSize(properties.worker().maxMessageSize().toBytes());
 		return enqueuer;
 	}
 
 	@Bean
 	@ConditionalOnMissingBean(TaskQueueDepths.class)
-	RabbitTaskQueueDepths amqpTasksQueueDepths(ConnectionFactory connectionFactory, TaskTopology amqpTasksTopology,
-			AmqpTasksProperties properties) {
-		return new RabbitTaskQueueDepths(connectionFactory, amqpTasksTopology,
+	RabbitTaskQueueDepths amqpTasksQueueDepths(ObjectProvider<ConnectionFactory> connectionFactories,
+			BeanFactory beanFactory, TaskTopology amqpTasksTopology, AmqpTasksProperties properties) {
+		return new RabbitTaskQueueDepths(ConnectionFactories.rabbit(properties, beanFactory, connectionFactories),
+				amqpTasksTopology,
 				properties.metrics().queuePollInterval());
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
-	TaskClient taskClient(TaskEnqueuer amqpTasksEnqueuer, TaskRegistry taskRegistry,
+	TaskClient amqpTasksClient(TaskEnqueuer amqpTasksEnqueuer, TaskRegistry amqpTasksRegistry,
 			ObjectProvider<JsonMapper> jsonMapper) {
-		return new DefaultTaskClient(amqpTasksEnqueuer, taskRegistry, AmqpTasksJson.mapper(jsonMapper));
+		return new DefaultTaskClient(amqpTasksEnqueuer, amqpTasksRegistry, AmqpTasksJson.mapper(jsonMapper));
 	}
 
 }

@@ -16,8 +16,6 @@ import org.springframework.core.env.MapPropertySource;
  * <li>Correlated publisher confirms and returns ({@code spring.rabbitmq.*}): an enqueue returns
  * only once the broker has the message (amqp-tasks refuses to start if an application turned
  * confirms off).</li>
- * <li>In a worker ({@code amqp-tasks.worker.enabled=true}), the {@code amqpTasks} health
- * component joins the liveness group, so that a worker that stopped consuming is restarted.</li>
  * <li>Log lines about a task show its name and id after the level ({@code logging.pattern.level},
  * see {@link TaskLogPattern}).</li>
  * </ul>
@@ -29,9 +27,6 @@ final class AmqpTasksDefaultsEnvironmentPostProcessor implements EnvironmentPost
 		Map<String, Object> defaults = new HashMap<>();
 		defaults.put("spring.rabbitmq.publisher-confirm-type", "correlated");
 		defaults.put("spring.rabbitmq.publisher-returns", "true");
-		if (environment.getProperty("amqp-tasks.worker.enabled", Boolean.class, false)) {
-			defaults.put("management.endpoint.health.group.liveness.include", "livenessState,amqpTasks");
-		}
 		String logPattern = TaskLogPattern.forLoggingSystem(application.getClassLoader());
 		if (logPattern != null) {
 			defaults.put(TaskLogPattern.PROPERTY, logPattern);

@@ -19,6 +19,10 @@ import org.springframework.util.unit.DataSize;
  * @param errorQueueTtl how long dead messages stay in the error queue
  * @param confirmTimeout how long an enqueue waits for its batch to be stored and published, and
  * then again for the broker to confirm the message
+ * @param connectionFactory name of the RabbitMQ {@code ConnectionFactory} bean amqp-tasks
+ * uses, for an application that has several; unset, the single (or primary) one
+ * @param redisConnectionFactory name of the {@code RedisConnectionFactory} bean the registry
+ * uses, for an application that has several; unset, the single (or primary) one
  * @param registry the task registry
  * @param retry retries of failed attempts
  * @param worker the worker that consumes tasks in this process
@@ -30,7 +34,7 @@ import org.springframework.util.unit.DataSize;
 @ConfigurationProperties("amqp-tasks")
 public record AmqpTasksProperties(@DefaultValue("amqp-tasks") String queue, @DefaultValue("amqp-tasks") String exchange,
 		@DefaultValue("7d") Duration errorQueueTtl, @DefaultValue("10s") Duration confirmTimeout,
-		@DefaultValue Registry registry, @DefaultValue Retry retry, @DefaultValue Worker worker,
+		String connectionFactory, String redisConnectionFactory, @DefaultValue Registry registry, @DefaultValue Retry retry, @DefaultValue Worker worker,
 		@DefaultValue Beacon beacon, @DefaultValue Http http, @DefaultValue Metrics metrics,
 		@DefaultValue Security security) {
 
@@ -41,6 +45,12 @@ public record AmqpTasksProperties(@DefaultValue("amqp-tasks") String queue, @Def
 		requireName("amqp-tasks.exchange", exchange);
 		requirePositive("amqp-tasks.error-queue-ttl", errorQueueTtl, MAX_QUEUE_TTL);
 		requirePositive("amqp-tasks.confirm-timeout", confirmTimeout, Duration.ofHours(1));
+		if (connectionFactory != null) {
+			requireName("amqp-tasks.connection-factory", connectionFactory);
+		}
+		if (redisConnectionFactory != null) {
+			requireName("amqp-tasks.redis-connection-factory", redisConnectionFactory);
+		}
 	}
 
 	/**
@@ -122,7 +132,8 @@ public record AmqpTasksProperties(@DefaultValue("amqp-tasks") String queue, @Def
 	 * @param leaseTtl how long a running attempt is held without its worker renewing it; a
 	 * redelivered message of a task held by a live worker waits this long before it is looked
 	 * at again, and a dead worker's tasks run again after at most this long
-	 * @param maxMessageSize the largest message a worker accepts; larger ones are dead-lettered
+	 * @param maxMessageSize the largest task message: a larger enqueue is refused before anything
+	 * is stored, and a larger message that reaches a worker is dead-lettered
 	 * @param unknownTaskTimeout how long a message of a task that the worker does not know is put
 	 * back (every few seconds) for a worker that knows it, as during a rolling deploy, before it
 	 * is dead-lettered and its task ends errored
@@ -176,7 +187,10 @@ public record AmqpTasksProperties(@DefaultValue("amqp-tasks") String queue, @Def
 	/**
 	 * The HTTP API.
 	 *
-	 * @param enabled whether the task API is served
+	 * @param enabled whether the task API, the workers and stats endpoints and the dashboard
+	 * are served; unset, they are served only where Spring Security protects them (web security
+	 * enabled); {@code true} serves them in any case (without Spring Security, unauthenticated:
+	 * a warning is logged at start-up)
 	 * @param enqueueEnabled whether {@code POST <path>} enqueues tasks
 	 * @param path where the task API is served
 	 * @param workersPath where the live workers are listed
@@ -184,7 +198,7 @@ public record AmqpTasksProperties(@DefaultValue("amqp-tasks") String queue, @Def
 	 * @param dashboardEnabled whether the dashboard page is served
 	 * @param dashboardPath where the dashboard page is served
 	 */
-	public record Http(@DefaultValue("true") boolean enabled, @DefaultValue("false") boolean enqueueEnabled,
+	public record Http(Boolean enabled, @DefaultValue("false") boolean enqueueEnabled,
 			@DefaultValue("/@amqp-tasks") String path, @DefaultValue("/@amqp-workers") String workersPath,
 			@DefaultValue("/@amqp-stats") String statsPath, @DefaultValue("true") boolean dashboardEnabled,
 			@DefaultValue("/@amqp-dashboard") String dashboardPath) {

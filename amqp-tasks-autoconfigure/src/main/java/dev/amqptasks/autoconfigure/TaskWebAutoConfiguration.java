@@ -4,12 +4,14 @@ import dev.amqptasks.core.TaskCatalog;
 import dev.amqptasks.core.TaskEnqueuer;
 import dev.amqptasks.core.TaskQueueDepths;
 import dev.amqptasks.registry.TaskRegistry;
+import dev.amqptasks.web.CrossSiteRequestGuard;
 import dev.amqptasks.web.TaskApiExceptionHandler;
 import dev.amqptasks.web.TaskApiPermissions;
 import dev.amqptasks.web.TaskController;
 import dev.amqptasks.web.TaskDashboardController;
 import dev.amqptasks.web.TaskDashboardLoginController;
 import dev.amqptasks.web.TaskOverviewController;
+import dev.amqptasks.web.UnsecuredTaskApiWarning;
 import dev.amqptasks.worker.WorkerDirectory;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -20,20 +22,27 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.CacheControl;
 import org.springframework.web.servlet.DispatcherServlet;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.ResourceHandlerRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
  * Auto-configuration of the task HTTP API, the workers and stats endpoints and the dashboard
- * in a Spring MVC application.
+ * in a Spring MVC application: where Spring Security's web security protects them, or where
+ * the application turns them on with {@code amqp-tasks.http.enabled=true} (then, without
+ * Spring Security, a warning says they are unauthenticated). Requests that change tasks are
+ * refused when they may come from another site ({@link CrossSiteRequestGuard}).
  */
-@AutoConfiguration(after = AmqpTasksAutoConfiguration.class)
+@AutoConfiguration(after = AmqpTasksAutoConfiguration.class, afterName = {
+		"org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
+		"org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration" })
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass(DispatcherServlet.class)
-@ConditionalOnBooleanProperty(name = "amqp-tasks.http.enabled", matchIfMissing = true)
+@Conditional(OnTaskApiCondition.class)
 @ConditionalOnBean(TaskEnqueuer.class)
 public final class TaskWebAutoConfiguration {
 
@@ -57,6 +66,27 @@ public final class TaskWebAutoConfiguration {
 	@ConditionalOnMissingBean
 	TaskApiExceptionHandler amqpTasksApiExceptionHandler() {
 		return new TaskApiExceptionHandler();
+	}
+
+	@Bean
+	WebMvcConfigurer amqpTasksCrossSiteRequestGuard(AmqpTasksProperties properties) {
+		return new WebMvcConfigurer() {
+
+			@Override
+			public void addInterceptors(InterceptorRegistry registry) {
+				String path = properties.http().path();
+				registry.addInterceptor(new CrossSiteRequestGuard()).addPathPatterns(path, path + "/**");
+			}
+
+		};
+	}
+
+	@Bean
+	@Conditional(OnTaskApiCondition.Unprotected.class)
+	UnsecuredTaskApiWarning amqpTasksUnsecuredApiWarning(AmqpTasksProperties properties) {
+		AmqpTasksProperties.Http http = properties.http();
+		return new UnsecuredTaskApiWarning(http.path() + ", " + http.workersPath() + ", " + http.statsPath()
+				+ (http.dashboardEnabled() ? ", " + http.dashboardPath() : ""));
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -17,15 +17,20 @@ import io.micrometer.observation.ObservationRegistry;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 
 /**
- * Auto-configuration of the worker, when {@code amqp-tasks.worker.enabled=true}.
+ * Auto-configuration of the worker, when {@code amqp-tasks.worker.enabled=true}. Its listener
+ * container is customized by {@link AmqpTasksListenerContainerCustomizer} beans; tasks run on
+ * virtual threads where Java has them, unless {@code spring.threads.virtual.enabled} says
+ * otherwise.
  */
 @AutoConfiguration(after = AmqpTasksAutoConfiguration.class)
 @ConditionalOnBooleanProperty("amqp-tasks.worker.enabled")
@@ -40,18 +45,21 @@ public final class TaskWorkerAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	TaskWorker taskWorker(ConnectionFactory connectionFactory, TaskTopology amqpTasksTopology,
-			TaskCatalog amqpTasksCatalog, TaskInvoker amqpTasksInvoker, TaskRegistry taskRegistry,
-			TaskPublisher amqpTasksPublisher, ObjectProvider<JsonMapper> jsonMapper, WorkerDirectory workerDirectory,
-			WorkerIdentity amqpTasksWorkerIdentity, AmqpTasksProperties properties,
-			ObjectProvider<ObservationRegistry> observationRegistry,
-			ObjectProvider<TaskLifecycleListener> lifecycleListeners) {
+	TaskWorker amqpTasksWorker(ObjectProvider<ConnectionFactory> connectionFactories, BeanFactory beanFactory,
+			TaskTopology amqpTasksTopology, TaskCatalog amqpTasksCatalog, TaskInvoker amqpTasksInvoker,
+			TaskRegistry amqpTasksRegistry, TaskPublisher amqpTasksPublisher, ObjectProvider<JsonMapper> jsonMapper,
+			WorkerDirectory amqpTasksWorkerDirectory, WorkerIdentity amqpTasksWorkerIdentity,
+			AmqpTasksProperties properties, ObjectProvider<ObservationRegistry> observationRegistry,
+			ObjectProvider<TaskLifecycleListener> lifecycleListeners,
+			ObjectProvider<AmqpTasksListenerContainerCustomizer> containerCustomizers, Environment environment) {
+		ConnectionFactory connectionFactory = ConnectionFactories.rabbit(properties, beanFactory, connectionFactories);
 		AmqpTasksProperties.Worker worker = properties.worker();
 		AmqpTasksProperties.Retry retry = properties.retry();
 		TaskPolicy defaults = new TaskPolicy(retry.maxRetries(), retry.delay(), retry.multiplier(), retry.maxDelay(),
 				retry.jitter(), null, List.of());
 		TaskWorker taskWorker = new TaskWorker(connectionFactory, amqpTasksTopology, amqpTasksCatalog,
-				amqpTasksInvoker, taskRegistry, amqpTasksPublisher, AmqpTasksJson.mapper(jsonMapper), workerDirectory,
+				amqpTasksInvoker, amqpTasksRegistry, amqpTasksPublisher, AmqpTasksJson.mapper(jsonMapper),
+				amqpTasksWorkerDirectory,
 				amqpTasksWorkerIdentity,
 				new TaskWorker.Settings(worker.maxRunningTasks(), worker.cancelCheckInterval(),
 						worker.shutdownGracePeriod(), worker.leaseTtl(), worker.maxMessageSize().toBytes(), defaults,
@@ -59,6 +67,14 @@ public final class TaskWorkerAutoConfiguration {
 						worker.unknownTaskTimeout()));
 		taskWorker.setObservationRegistry(observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP));
 		taskWorker.setLifecycleListener(TaskLifecycleListener.of(lifecycleListeners.orderedStream().toList()));
+		List<AmqpTasksListenerContainerCustomizer> customizers = containerCustomizers.orderedStream().toList();
+		taskWorker.setContainerCustomizer(
+				(container) -> customizers.forEach((customizer) -> customizer.customize(container)));
+		// Only an explicit setting: by default tasks run on virtual threads where Java has them.
+		Boolean virtualThreads = environment.getProperty("spring.threads.virtual.enabled", Boolean.class);
+		if (virtualThreads != null) {
+			taskWorker.setVirtualThreads(virtualThreads);
+		}
 		return taskWorker;
 	}
 

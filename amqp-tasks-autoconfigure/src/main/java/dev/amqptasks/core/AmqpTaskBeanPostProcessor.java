@@ -11,6 +11,7 @@ import org.springframework.aop.support.DefaultPointcutAdvisor;
 import org.springframework.aop.support.annotation.AnnotationMatchingPointcut;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 
@@ -48,6 +49,13 @@ public class AmqpTaskBeanPostProcessor extends AbstractBeanFactoryAwareAdvisingP
 		this.beanFactory = beanFactory;
 	}
 
+	private String resolvePlaceholders(String value) {
+		if (this.beanFactory instanceof ConfigurableBeanFactory configurable) {
+			return configurable.resolveEmbeddedValue(value);
+		}
+		return value;
+	}
+
 	@Override
 	public Object postProcessAfterInitialization(Object bean, String beanName) {
 		Class<?> targetClass = AopProxyUtils.ultimateTargetClass(bean);
@@ -56,7 +64,8 @@ public class AmqpTaskBeanPostProcessor extends AbstractBeanFactoryAwareAdvisingP
 					.findMergedAnnotation(method, AmqpTask.class))
 			.keySet();
 		for (Method method : methods) {
-			this.catalog.register(TaskDefinition.of(method, () -> this.beanFactory.getBean(beanName)));
+			this.catalog.register(
+					TaskDefinition.of(method, () -> this.beanFactory.getBean(beanName), this::resolvePlaceholders));
 		}
 		return super.postProcessAfterInitialization(bean, beanName);
 	}

@@ -93,8 +93,12 @@ public final class TaskArguments {
 			return this.json.treeToValue(value, type);
 		}
 		catch (JacksonException ex) {
+			// Names the parameter, the expected type and the kind of JSON value, never the value:
+			// the message is stored as the task's error, which readers without the debug
+			// authority see (the arguments themselves are shown only to debuggers). Jackson's own
+			// message, which quotes the value, stays in the cause for the log.
 			throw new InvalidTaskArgumentsException("Argument '" + parameter.name() + "' of task '" + task.name()
-					+ "' cannot be read as " + type.toCanonical() + ": " + ex.getOriginalMessage(), ex);
+					+ "' cannot be read as " + type.toCanonical() + " from a JSON " + kind(value), ex);
 		}
 	}
 
@@ -127,6 +131,18 @@ public final class TaskArguments {
 			}
 		}
 		return EnqueueOptions.none();
+	}
+
+	private static String kind(JsonNode value) {
+		return switch (value.getNodeType()) {
+			case ARRAY -> "array";
+			case OBJECT, POJO -> "object";
+			case STRING, BINARY -> "string";
+			case NUMBER -> "number";
+			case BOOLEAN -> "boolean";
+			case NULL -> "null";
+			case MISSING -> "missing value";
+		};
 	}
 
 	private static String signature(List<TaskParameter> arguments) {

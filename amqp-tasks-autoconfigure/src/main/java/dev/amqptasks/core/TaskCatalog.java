@@ -38,6 +38,15 @@ public class TaskCatalog {
 	}
 
 	/**
+	 * Looks a task up by its method.
+	 * @param method the task's method, on the bean's own class
+	 * @return the task, or empty if the method is not a registered task
+	 */
+	public Optional<TaskDefinition> find(java.lang.reflect.Method method) {
+		return this.byName.values().stream().filter((definition) -> definition.method().equals(method)).findFirst();
+	}
+
+	/**
 	 * All known tasks.
 	 * @return the tasks
 	 */

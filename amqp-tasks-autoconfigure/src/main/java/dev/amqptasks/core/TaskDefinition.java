@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 import dev.amqptasks.AmqpTask;
 import dev.amqptasks.EnqueueOptions;
@@ -42,8 +43,11 @@ public final class TaskDefinition {
 
 	private final AmqpTask settings;
 
+	private final UnaryOperator<String> placeholders;
+
 	private TaskDefinition(String name, Method method, List<TaskParameter> parameters, ReturnKind returnKind,
-			Type resultType, Supplier<Object> bean, AmqpTask settings) {
+			Type resultType, Supplier<Object> bean, AmqpTask settings, UnaryOperator<String> placeholders) {
+		this.placeholders = placeholders;
 		this.name = name;
 		this.method = method;
 		this.parameters = parameters;
@@ -61,18 +65,31 @@ public final class TaskDefinition {
 	 * @throws BeanInitializationException if the method cannot be a task
 	 */
 	public static TaskDefinition of(Method method, Supplier<Object> bean) {
+		return of(method, bean, UnaryOperator.identity());
+	}
+
+	/**
+	 * Describes an {@link AmqpTask} method whose string attributes (name, delays, timeout) may
+	 * hold {@code ${...}} placeholders.
+	 * @param method the annotated method, on the bean's own class
+	 * @param bean supplies the bean to invoke (the proxied one, so that other advice applies)
+	 * @param placeholders resolves the placeholders of an attribute value
+	 * @return the definition
+	 * @throws BeanInitializationException if the method cannot be a task
+	 */
+	public static TaskDefinition of(Method method, Supplier<Object> bean, UnaryOperator<String> placeholders) {
 		AmqpTask annotation = AnnotatedElementUtils.findMergedAnnotation(method, AmqpTask.class);
 		if (annotation == null) {
 			throw new IllegalArgumentException(method + " is not annotated with @AmqpTask");
 		}
-		String name = nameOf(method, annotation);
+		String name = resolve(method, "name", nameOf(method, annotation), placeholders);
 		if (!java.lang.reflect.Modifier.isPublic(method.getModifiers())
 				|| java.lang.reflect.Modifier.isStatic(method.getModifiers())) {
 			throw new BeanInitializationException("@AmqpTask method " + describe(method)
 					+ " must be a public instance method: calls to it are enqueued through its bean");
 		}
 		TaskDefinition definition = new TaskDefinition(name, method, parameters(method), returnKind(method),
-				resultType(method), bean, annotation);
+				resultType(method), bean, annotation, placeholders);
 		// Fail start-up, not the first run, on an invalid annotation value.
 		definition.policy(new TaskPolicy(0, Duration.ofSeconds(1), 1, Duration.ofSeconds(1), 0, null, List.of()));
 		return definition;
@@ -102,10 +119,14 @@ public final class TaskDefinition {
 			throw invalid("retryMultiplier", task.retryMultiplier() + " (it must be at least 1)");
 		}
 		return new TaskPolicy(maxRetries(defaults.maxRetries()),
-				duration("retryDelay", task.retryDelay(), defaults.delay()),
+				duration("retryDelay", resolve(this.method, "retryDelay", task.retryDelay(), this.placeholders),
+						defaults.delay()),
 				(task.retryMultiplier() != 0) ? task.retryMultiplier() : defaults.multiplier(),
-				duration("retryMaxDelay", task.retryMaxDelay(), defaults.maxDelay()), defaults.jitter(),
-				duration("timeout", task.timeout(), defaults.timeout()),
+				duration("retryMaxDelay", resolve(this.method, "retryMaxDelay", task.retryMaxDelay(), this.placeholders),
+						defaults.maxDelay()),
+				defaults.jitter(),
+				duration("timeout", resolve(this.method, "timeout", task.timeout(), this.placeholders),
+						defaults.timeout()),
 				(task.noRetryFor().length > 0) ? List.of(task.noRetryFor()) : defaults.noRetryFor());
 	}
 
@@ -130,6 +151,24 @@ public final class TaskDefinition {
 	private BeanInitializationException invalid(String attribute, String value) {
 		return new BeanInitializationException(
 				"@AmqpTask(" + attribute + ") of " + describe(this.method) + " is not valid: " + value);
+	}
+
+	private static String resolve(Method method, String attribute, String value, UnaryOperator<String> placeholders) {
+		if (!StringUtils.hasText(value)) {
+			return value;
+		}
+		try {
+			String resolved = placeholders.apply(value);
+			if (attribute.equals("name") && !StringUtils.hasText(resolved)) {
+				throw new IllegalArgumentException("it resolves to an empty name");
+			}
+			return resolved;
+		}
+		catch (IllegalArgumentException ex) {
+			throw new BeanInitializationException(
+					"@AmqpTask(" + attribute + ") of " + describe(method) + " is not valid: '" + value + "': "
+							+ ex.getMessage(), ex);
+		}
 	}
 
 	static String nameOf(Method method, AmqpTask annotation) {

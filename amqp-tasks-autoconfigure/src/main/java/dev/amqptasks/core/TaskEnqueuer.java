@@ -63,6 +63,8 @@ public final class TaskEnqueuer implements AutoCloseable {
 
 	private TaskLifecycleListener lifecycleListener = TaskLifecycleListener.NONE;
 
+	private TaskMessageSizeLimit messageSizeLimit = TaskMessageSizeLimit.NONE;
+
 	private final CoalescingQueue<Pending, Stored> batches = new CoalescingQueue<>("amqp-tasks-enqueue", MAX_BATCH,
 			this::storeAndPublish);
 
@@ -84,6 +86,7 @@ public final class TaskEnqueuer implements AutoCloseable {
 	 * @param options id and delay
 	 * @return the stored task and whether this call created it
 	 * @throws InvalidTaskArgumentsException if the arguments cannot bind to a known task
+	 * @throws dev.amqptasks.TaskTooLargeException if the message would be larger than workers accept
 	 * @throws TaskEnqueueException if the registry or the broker failed
 	 */
 	public Enqueued enqueue(String name, JsonNode args, JsonNode kwargs, EnqueueOptions options) {
@@ -174,6 +177,7 @@ public final class TaskEnqueuer implements AutoCloseable {
 			.contextualName("enqueue " + name)
 			.lowCardinalityKeyValue(TaskObservations.TASK, name)
 			.highCardinalityKeyValue(TaskObservations.TASK_ID, id);
+		this.messageSizeLimit.check(new TaskMessage(id, name, positional, named));
 		NewTask task = new NewTask(id, name, this.json.writeValueAsString(positional),
 				this.json.writeValueAsString(named), maxRetries, notBefore);
 		return new Pending(task, new TaskMessage(id, name, positional, named).withNotBefore(notBefore), observation);
@@ -267,6 +271,14 @@ public final class TaskEnqueuer implements AutoCloseable {
 	 */
 	public void setObservationRegistry(ObservationRegistry observationRegistry) {
 		this.observationRegistry = observationRegistry;
+	}
+
+	/**
+	 * Refuses tasks whose message is larger than workers accept, before anything is stored.
+	 * @param maxBytes the largest message body, in bytes ({@code amqp-tasks.worker.max-message-size})
+	 */
+	public void setMaxMessageSize(long maxBytes) {
+		this.messageSizeLimit = new TaskMessageSizeLimit(this.json, maxBytes);
 	}
 
 	/**

@@ -10,7 +10,6 @@ import org.aopalliance.intercept.MethodInvocation;
 
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.core.annotation.AnnotatedElementUtils;
 
 /**
  * Turns a call to an {@link AmqpTask} method into an enqueue.
@@ -56,10 +55,10 @@ final class TaskMethodInterceptor implements MethodInterceptor {
 			Class<?> targetClass = (invocation.getThis() != null) ? AopUtils.getTargetClass(invocation.getThis())
 					: method.getDeclaringClass();
 			Method specific = AopUtils.getMostSpecificMethod(method, targetClass);
-			AmqpTask annotation = AnnotatedElementUtils.findMergedAnnotation(specific, AmqpTask.class);
-			String name = TaskDefinition.nameOf(specific, annotation);
-			return this.catalog.find(name)
-				.orElseThrow(() -> new IllegalStateException("Task '" + name + "' is not registered"));
+			// By method: the name in the annotation may be a placeholder, resolved at registration.
+			return this.catalog.find(specific)
+				.orElseThrow(() -> new IllegalStateException(
+						"Task method " + TaskDefinition.describe(specific) + " is not registered"));
 		});
 	}
 

@@ -4,6 +4,7 @@ import dev.amqptasks.IllegalTaskStateChangeException;
 import dev.amqptasks.InvalidTaskArgumentsException;
 import dev.amqptasks.TaskEnqueueException;
 import dev.amqptasks.TaskNotFoundException;
+import dev.amqptasks.TaskTooLargeException;
 import dev.amqptasks.UnknownTaskException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -28,12 +29,21 @@ public class TaskApiExceptionHandler extends ResponseEntityExceptionHandler {
 
 	@ExceptionHandler(BadTaskRequestException.class)
 	ProblemDetail badRequest(BadTaskRequestException ex) {
-		return problem(ex.status(), "Invalid request", ex.getMessage());
+		return problem(ex.status(), (ex.status().value() == 403) ? "Request refused" : "Invalid request",
+				ex.getMessage());
 	}
 
 	@ExceptionHandler(InvalidTaskArgumentsException.class)
 	ProblemDetail invalidArguments(InvalidTaskArgumentsException ex) {
 		return problem(HttpStatus.BAD_REQUEST, "Invalid task arguments", ex.getMessage());
+	}
+
+	@ExceptionHandler(TaskTooLargeException.class)
+	ProblemDetail tooLarge(TaskTooLargeException ex) {
+		ProblemDetail problem = problem(HttpStatus.CONTENT_TOO_LARGE, "Task too large", ex.getMessage());
+		problem.setProperty("size", ex.getSize());
+		problem.setProperty("limit", ex.getLimit());
+		return problem;
 	}
 
 	@ExceptionHandler(IllegalArgumentException.class)

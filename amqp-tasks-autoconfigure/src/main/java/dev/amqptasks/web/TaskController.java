@@ -9,6 +9,7 @@ import java.util.Set;
 
 import dev.amqptasks.EnqueueOptions;
 import dev.amqptasks.TaskInfo;
+import dev.amqptasks.TaskIds;
 import dev.amqptasks.TaskNotFoundException;
 import dev.amqptasks.TaskStatus;
 import dev.amqptasks.UnknownTaskException;
@@ -103,7 +104,14 @@ public class TaskController {
 	}
 
 	private TaskInfo find(String id) {
-		return this.registry.find(id).orElseThrow(() -> new TaskNotFoundException(id));
+		return this.registry.find(validId(id)).orElseThrow(() -> new TaskNotFoundException(id));
+	}
+
+	private static String validId(String id) {
+		if (!TaskIds.isValid(id)) {
+			throw new BadTaskRequestException(TaskIds.describeInvalid(id));
+		}
+		return id;
 	}
 
 	@PostMapping
@@ -143,7 +151,7 @@ public class TaskController {
 
 	@PostMapping("/{id}/retry")
 	public ResponseEntity<TaskInfo> retry(@PathVariable("id") String id) {
-		return ResponseEntity.accepted().body(this.permissions.redact(this.enqueuer.replay(id)));
+		return ResponseEntity.accepted().body(this.permissions.redact(this.enqueuer.replay(validId(id))));
 	}
 
 	/**

@@ -2,6 +2,7 @@ package dev.amqptasks.worker;
 
 import java.time.Instant;
 
+import dev.amqptasks.TaskIds;
 import dev.amqptasks.core.TaskHeaders;
 import dev.amqptasks.core.TaskMessage;
 import tools.jackson.core.JacksonException;
@@ -43,6 +44,10 @@ final class MessageReader {
 		String id = text(body, "id");
 		if (id == null) {
 			throw new MalformedMessageException(messageId, "it has no task id");
+		}
+		if (!TaskIds.isValid(id)) {
+			// Never stored: a producer that is not amqp-tasks' own sent an id no endpoint could reach.
+			throw new MalformedMessageException(null, TaskIds.describeInvalid(id));
 		}
 		String task = text(body, "task");
 		if (task == null) {

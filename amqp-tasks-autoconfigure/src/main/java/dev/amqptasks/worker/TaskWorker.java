@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import dev.amqptasks.TaskStatus;
 import dev.amqptasks.core.TaskCatalog;
@@ -63,6 +64,11 @@ public final class TaskWorker implements SmartLifecycle {
 	private static final String LISTENER_ID = "amqpTasksWorker";
 
 	private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
+
+	private Consumer<DirectMessageListenerContainer> containerCustomizer = (container) -> {
+	};
+
+	private boolean virtualThreads = JavaVersion.getJavaVersion().isEqualOrNewerThan(JavaVersion.TWENTY_ONE);
 
 	private TaskLifecycleListener lifecycleListener = TaskLifecycleListener.NONE;
 
@@ -190,6 +196,7 @@ public final class TaskWorker implements SmartLifecycle {
 			this.container.setPrefetchCount(max);
 			this.container.setConsumersPerQueue(1);
 			this.container.setMessageListener((ChannelAwareMessageListener) this::onMessage);
+			this.containerCustomizer.accept(this.container);
 			this.container.afterPropertiesSet();
 			this.container.start();
 			this.started = true;
@@ -457,11 +464,37 @@ public final class TaskWorker implements SmartLifecycle {
 		return this.settings;
 	}
 
-	private static boolean isVirtual() {
-		return JavaVersion.getJavaVersion().isEqualOrNewerThan(JavaVersion.TWENTY_ONE);
+	/**
+	 * Customizes the listener container each time the worker starts one. Takes effect at the
+	 * next start.
+	 * @param containerCustomizer applied after the worker's own settings, before the start
+	 */
+	public void setContainerCustomizer(Consumer<DirectMessageListenerContainer> containerCustomizer) {
+		this.containerCustomizer = containerCustomizer;
 	}
 
-	private static Executor taskExecutor(int max) {
+	/**
+	 * Whether tasks run on virtual threads (Java 21 and later only). Takes effect at the next
+	 * start.
+	 * @param virtualThreads whether to use virtual threads; by default, where Java has them
+	 */
+	public void setVirtualThreads(boolean virtualThreads) {
+		this.virtualThreads = virtualThreads && JavaVersion.getJavaVersion().isEqualOrNewerThan(JavaVersion.TWENTY_ONE);
+	}
+
+	/**
+	 * Whether tasks run on virtual threads.
+	 * @return whether they do
+	 */
+	public boolean usesVirtualThreads() {
+		return this.virtualThreads;
+	}
+
+	private boolean isVirtual() {
+		return this.virtualThreads;
+	}
+
+	private Executor taskExecutor(int max) {
 		if (isVirtual()) {
 			return new VirtualThreadTaskExecutor("amqp-tasks-");
 		}

@@ -178,7 +178,10 @@ class AmqpTasksAutoConfigurationTests {
 			assertThat(properties.worker().maxRunningTasks()).isEqualTo(20);
 			assertThat(properties.worker().autoKillTimeout()).isNull();
 			assertThat(properties.beacon().ttl()).isEqualTo(Duration.ofSeconds(30));
-			assertThat(properties.http().enabled()).isTrue();
+			// Unset: served only where Spring Security protects the API (see OnTaskApiCondition).
+			assertThat(properties.http().enabled()).isNull();
+			assertThat(properties.connectionFactory()).isNull();
+			assertThat(properties.redisConnectionFactory()).isNull();
 			assertThat(properties.http().enqueueEnabled()).isFalse();
 			assertThat(properties.http().path()).isEqualTo("/@amqp-tasks");
 		});

@@ -32,24 +32,16 @@ class AmqpTasksDefaultsEnvironmentPostProcessorTests {
 	}
 
 	@Test
-	void aWorkersHealthComponentJoinsTheLivenessGroup() {
+	void noHealthGroupIsConfiguredEvenInAWorker() {
 		StandardEnvironment environment = new StandardEnvironment();
 		environment.getPropertySources()
 			.addFirst(new MapPropertySource("application", Map.of("amqp-tasks.worker.enabled", "true")));
 
 		this.postProcessor.postProcessEnvironment(environment, new SpringApplication());
 
-		assertThat(environment.getProperty("management.endpoint.health.group.liveness.include"))
-			.isEqualTo("livenessState,amqpTasks");
-	}
-
-	@Test
-	void anApplicationWithoutAWorkerKeepsTheLivenessGroupAsItIs() {
-		StandardEnvironment environment = new StandardEnvironment();
-
-		this.postProcessor.postProcessEnvironment(environment, new SpringApplication());
-
+		// A group member named in properties must exist, or the application does not start.
 		assertThat(environment.getProperty("management.endpoint.health.group.liveness.include")).isNull();
+		assertThat(environment.getProperty("management.endpoint.health.group.readiness.include")).isNull();
 	}
 
 	@Test

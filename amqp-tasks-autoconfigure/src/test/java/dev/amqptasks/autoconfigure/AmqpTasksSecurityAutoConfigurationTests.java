@@ -5,7 +5,10 @@ import dev.amqptasks.registry.TaskRegistry;
 import dev.amqptasks.test.LocalServices;
 import dev.amqptasks.web.TaskApiPermissions;
 import dev.amqptasks.web.TaskController;
+import dev.amqptasks.web.TaskDashboardController;
 import dev.amqptasks.web.TaskDashboardLoginController;
+import dev.amqptasks.web.TaskOverviewController;
+import dev.amqptasks.web.UnsecuredTaskApiWarning;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -74,6 +77,7 @@ class AmqpTasksSecurityAutoConfigurationTests {
 	@Test
 	void nothingIsSecuredWithoutSpringSecurity() {
 		this.contextRunner.withClassLoader(new FilteredClassLoader(SecurityFilterChain.class, HttpSecurity.class))
+			.withPropertyValues("amqp-tasks.http.enabled=true")
 			.run((context) -> assertThat(context).hasSingleBean(TaskController.class)
 				.doesNotHaveBean(CHAIN)
 				.doesNotHaveBean(TaskApiPermissions.class)
@@ -88,10 +92,26 @@ class AmqpTasksSecurityAutoConfigurationTests {
 					TaskWebAutoConfiguration.class, HttpMessageConvertersAutoConfiguration.class,
 					WebMvcAutoConfiguration.class, DispatcherServletAutoConfiguration.class,
 					AmqpTasksSecurityAutoConfiguration.class))
-			.withPropertyValues("spring.rabbitmq.publisher-confirm-type=correlated", "amqp-tasks.registry.type=memory")
+			.withPropertyValues("spring.rabbitmq.publisher-confirm-type=correlated", "amqp-tasks.registry.type=memory",
+					"amqp-tasks.http.enabled=true")
 			.run((context) -> assertThat(context).hasSingleBean(TaskController.class)
 				.doesNotHaveBean(CHAIN)
 				.doesNotHaveBean(TaskApiPermissions.class));
+	}
+
+	@Test
+	void theApiIsServedByDefaultWhereSpringSecurityProtectsIt() {
+		this.contextRunner.run((context) -> assertThat(context).hasSingleBean(TaskController.class)
+			.hasSingleBean(TaskDashboardController.class)
+			.doesNotHaveBean(UnsecuredTaskApiWarning.class));
+	}
+
+	@Test
+	void theApiIsNotServedByDefaultWithoutSpringSecurity() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(SecurityFilterChain.class, HttpSecurity.class))
+			.run((context) -> assertThat(context).doesNotHaveBean(TaskController.class)
+				.doesNotHaveBean(TaskDashboardController.class)
+				.doesNotHaveBean(TaskOverviewController.class));
 	}
 
 	@Test

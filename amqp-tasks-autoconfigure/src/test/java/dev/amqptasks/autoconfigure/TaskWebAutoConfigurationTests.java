@@ -60,7 +60,8 @@ class TaskWebAutoConfigurationTests {
 				DispatcherServletAutoConfiguration.class))
 		.withPropertyValues("spring.rabbitmq.publisher-confirm-type=correlated",
 				"spring.rabbitmq.host=" + LocalServices.rabbit().host(),
-				"spring.rabbitmq.port=" + LocalServices.rabbit().port(), "amqp-tasks.registry.type=memory");
+				"spring.rabbitmq.port=" + LocalServices.rabbit().port(), "amqp-tasks.registry.type=memory",
+				"amqp-tasks.http.enabled=true");
 
 	@Test
 	void theTaskApiIsConfiguredInAServletWebApplication() {

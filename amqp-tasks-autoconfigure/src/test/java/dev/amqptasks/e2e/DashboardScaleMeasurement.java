@@ -78,6 +78,7 @@ class DashboardScaleMeasurement {
 		EndToEndTestApplication.properties(registry, LocalServices.uniqueName("measure"),
 				LocalServices.uniqueName("measure"));
 		registry.add("spring.autoconfigure.exclude", () -> EndToEndTestApplication.SECURITY_AUTO_CONFIGURATIONS);
+		registry.add("amqp-tasks.http.enabled", () -> "true");
 	}
 
 	@LocalServerPort

@@ -43,6 +43,8 @@ public class EndToEndTestApplication {
 	static void properties(DynamicPropertyRegistry registry) {
 		properties(registry, QUEUE, PREFIX);
 		registry.add("spring.autoconfigure.exclude", () -> SECURITY_AUTO_CONFIGURATIONS);
+		// Without Spring Security the API is served only when turned on.
+		registry.add("amqp-tasks.http.enabled", () -> "true");
 	}
 
 	/**

@@ -136,7 +136,8 @@ class TaskApiSecurityEndToEndTests extends SecuredEndToEndTests {
 		assertProblem(send(Call.post(TASKS + "/" + task.id() + "/retry", null).as("reader").withCsrfToken()), 403);
 		assertThat(task.status()).isEqualTo(TaskStatus.ERRORED);
 		HttpResponse<String> retried = send(
-				Call.post(TASKS + "/" + task.id() + "/retry", null).as("manager").withCsrfToken());
+				Call.post(TASKS + "/" + task.id() + "/retry", null).as("manager").withCsrfToken()
+					.header("X-Requested-With", "XMLHttpRequest"));
 		assertThat(retried.statusCode()).isEqualTo(202);
 		assertThat(this.json.readTree(retried.body()).get("replays").asInt()).isEqualTo(1);
 	}

@@ -196,7 +196,7 @@ class TaskFailureEndToEndTests extends EndToEndTests {
 		Message dead = deadLetterOf(errored.id());
 		TestTasks.SWITCHES.add(key);
 
-		this.mvc.perform(post("/@amqp-tasks/{id}/retry", errored.id()))
+		this.mvc.perform(post("/@amqp-tasks/{id}/retry", errored.id()).header("X-Requested-With", "test"))
 			.andExpect(status().isAccepted())
 			.andExpect(jsonPath("$.status").value("scheduled"))
 			.andExpect(jsonPath("$.attempts").value(0));
@@ -217,10 +217,10 @@ class TaskFailureEndToEndTests extends EndToEndTests {
 	void replayingATaskThatIsNotErroredOrCanceledIsAConflict() throws Exception {
 		TaskInfo finished = this.client.enqueue("test.add", 1, 2).await(TIMEOUT);
 
-		this.mvc.perform(post("/@amqp-tasks/{id}/retry", finished.id()))
+		this.mvc.perform(post("/@amqp-tasks/{id}/retry", finished.id()).header("X-Requested-With", "test"))
 			.andExpect(status().isConflict())
 			.andExpect(jsonPath("$.taskStatus").value("finished"));
-		this.mvc.perform(post("/@amqp-tasks/{id}/retry", "no-such-task")).andExpect(status().isNotFound());
+		this.mvc.perform(post("/@amqp-tasks/{id}/retry", "no-such-task").header("X-Requested-With", "test")).andExpect(status().isNotFound());
 	}
 
 	@Test
@@ -230,7 +230,7 @@ class TaskFailureEndToEndTests extends EndToEndTests {
 		TaskInfo second = this.client.enqueue("test.switch", key).await(TIMEOUT);
 		TestTasks.SWITCHES.add(key);
 
-		this.mvc.perform(post("/@amqp-tasks/retry").param("name", "test.switch").param("status", "errored"))
+		this.mvc.perform(post("/@amqp-tasks/retry").header("X-Requested-With", "test").param("name", "test.switch").param("status", "errored"))
 			.andExpect(status().isAccepted())
 			.andExpect(jsonPath("$.replayed").isArray());
 

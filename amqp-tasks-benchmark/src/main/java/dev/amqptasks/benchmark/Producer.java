@@ -37,6 +37,8 @@ final class Producer implements AutoCloseable {
 		properties.put("spring.main.log-startup-info", "false");
 		properties.put("spring.jmx.enabled", "false");
 		properties.put("server.port", "0");
+		// L1 lists over the task API, which an application without Spring Security turns on.
+		properties.put("amqp-tasks.http.enabled", String.valueOf(web));
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(ProducerApplication.class)
 			.web(web ? WebApplicationType.SERVLET : WebApplicationType.NONE)
 			.registerShutdownHook(false)

@@ -1,5 +1,9 @@
 package dev.amqptasks.workerapp;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+
 import sun.misc.Signal;
 
 import org.springframework.boot.SpringApplication;
@@ -11,8 +15,9 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
  * which registers its task beans through an auto-configuration listed in
  * {@code META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports}.
  * <p>
- * Besides any Spring Boot option it understands {@code --max-running-tasks} and
- * {@code --auto-kill-timeout}; see {@link WorkerCommandLine}.
+ * Besides any Spring Boot option it understands {@code --max-running-tasks},
+ * {@code --auto-kill-timeout}, {@code --version} and {@code --help}; see
+ * {@link WorkerCommandLine}.
  */
 @SpringBootApplication
 public class WorkerApplication {
@@ -35,8 +40,33 @@ public class WorkerApplication {
 			System.out.print(WorkerCommandLine.usage());
 			return;
 		}
+		if (commandLine.versionRequested()) {
+			System.out.println(version());
+			return;
+		}
 		exitZeroOnTerm();
 		SpringApplication.run(WorkerApplication.class, commandLine.springArgs().toArray(String[]::new));
+	}
+
+	/**
+	 * The worker's version, from the build information the build puts in the jar (the same
+	 * that {@code /actuator/info} shows).
+	 * @return one line, such as {@code amqp-tasks-worker 0.1.0 (built 2026-12-01T10:00:00Z)}
+	 */
+	static String version() {
+		Properties build = new Properties();
+		try (InputStream in = WorkerApplication.class.getResourceAsStream("/META-INF/build-info.properties")) {
+			if (in != null) {
+				build.load(in);
+			}
+		}
+		catch (IOException ex) {
+			// Reported as unknown below.
+		}
+		String version = build.getProperty("build.version", WorkerApplication.class.getPackage().getImplementationVersion());
+		String time = build.getProperty("build.time");
+		return "amqp-tasks-worker " + ((version != null) ? version : "(version unknown)")
+				+ ((time != null) ? " (built " + time + ")" : "");
 	}
 
 	/**

@@ -12,9 +12,10 @@ import java.util.function.LongFunction;
  * the caller decides what a bad value does.
  *
  * @param helpRequested whether {@code --help} or {@code -h} was given
+ * @param versionRequested whether {@code --version} was given
  * @param springArgs the arguments to hand to {@code SpringApplication.run}
  */
-public record WorkerCommandLine(boolean helpRequested, List<String> springArgs) {
+public record WorkerCommandLine(boolean helpRequested, boolean versionRequested, List<String> springArgs) {
 
 	private static final String USAGE = """
 			Usage: java [-Dloader.path=my-tasks.jar[,more.jar]] -jar amqp-tasks-worker-app-<version>.jar [options]
@@ -27,6 +28,7 @@ public record WorkerCommandLine(boolean helpRequested, List<String> springArgs) 
 			                                 also bounds the prefetch
 			  --auto-kill-timeout SECONDS    exit with a non-zero status when the worker is stuck for
 			                                 that long (default: off)
+			  --version                      print the worker's version and exit
 			  -h, --help                     print this help and exit
 
 			Any Spring Boot option is accepted as well, for example --server.port=8081,
@@ -36,6 +38,10 @@ public record WorkerCommandLine(boolean helpRequested, List<String> springArgs) 
 
 	public WorkerCommandLine {
 		springArgs = List.copyOf(springArgs);
+	}
+
+	public WorkerCommandLine(boolean helpRequested, List<String> springArgs) {
+		this(helpRequested, false, springArgs);
 	}
 
 	/**
@@ -50,6 +56,11 @@ public record WorkerCommandLine(boolean helpRequested, List<String> springArgs) 
 		for (String arg : args) {
 			if (arg.equals("--help") || arg.equals("-h")) {
 				return new WorkerCommandLine(true, List.of());
+			}
+		}
+		for (String arg : args) {
+			if (arg.equals("--version")) {
+				return new WorkerCommandLine(false, true, List.of());
 			}
 		}
 		List<String> springArgs = new ArrayList<>(args.length);

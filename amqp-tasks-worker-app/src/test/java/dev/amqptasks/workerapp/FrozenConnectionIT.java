@@ -192,7 +192,7 @@ class FrozenConnectionIT {
 
 	/**
 	 * The status of {@code amqpTasks} in {@code /actuator/health}; when that does not answer
-	 * within a second (noted in {@code unanswered}), in the liveness group, which has fewer
+	 * within a second (noted in {@code unanswered}), in the readiness group, which has fewer
 	 * components to wait for.
 	 */
 	private static String amqpTasksStatusAfterFreeze(WorkerProcess worker, long frozenAt, List<String> unanswered)
@@ -200,7 +200,7 @@ class FrozenConnectionIT {
 		JsonNode health = amqpTasks(worker, "/actuator/health");
 		if (health.isMissingNode()) {
 			unanswered.add(String.format("at %.1f s", secondsSince(frozenAt)));
-			health = amqpTasks(worker, "/actuator/health/liveness");
+			health = amqpTasks(worker, "/actuator/health/readiness");
 		}
 		return health.path("status").asString("(no answer)");
 	}

@@ -120,6 +120,48 @@ class WorkerAppIT {
 		assertThat(result.stderr()).isEmpty();
 	}
 
+	@Test
+	void versionPrintsTheBuildsVersionAndExitsWithStatusZero() throws Exception {
+		ExitedProcess result = runToExit("--version");
+		assertThat(result.status()).as("exit status, output %s", result).isZero();
+		assertThat(result.stdout().lines()).singleElement()
+			.asString()
+			.matches("amqp-tasks-worker \\d+\\.\\d+\\.\\d+\\S* \\(built .+\\)");
+		assertThat(result.stderr()).isEmpty();
+	}
+
+	@Test
+	void theWorkerServesHealthMetricsAndInfoWithItsBuildButNoTaskApi() throws IOException, InterruptedException {
+		assertThat(get("/actuator/health").statusCode()).isEqualTo(200);
+		assertThat(get("/actuator/prometheus").statusCode()).isEqualTo(200);
+		HttpResponse<String> info = get("/actuator/info");
+		assertThat(JSON.readTree(info.body()).path("build").path("artifact").asString())
+			.as("build info in %s", info.body())
+			.isEqualTo("amqp-tasks-worker-app");
+		for (String path : List.of("/@amqp-tasks", "/@amqp-workers", "/@amqp-stats", "/@amqp-dashboard")) {
+			assertThat(get(path).statusCode()).as("GET %s", path).isEqualTo(404);
+		}
+		assertThat(HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://localhost:" + worker.httpPort() + "/@amqp-tasks/retry"))
+				.POST(HttpRequest.BodyPublishers.noBody())
+				.header("Content-Type", "application/json")
+				.timeout(Duration.ofSeconds(10))
+				.build(), HttpResponse.BodyHandlers.ofString())
+			.statusCode()).isEqualTo(404);
+	}
+
+	@Test
+	void theWorkerLogsTheTasksItRegistered() {
+		assertThat(worker.log()).contains(" tasks are registered: sample.add, sample.echo, sample.fail");
+	}
+
+	private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
+		return HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://localhost:" + worker.httpPort() + path))
+				.timeout(Duration.ofSeconds(10))
+				.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
 	private static TaskInfo run(String task, Object... args) throws InterruptedException {
 		TaskHandle handle = fleet.producer().client().enqueue(task, args);
 		try {

@@ -67,6 +67,19 @@ class WorkerCommandLineTest {
 	}
 
 	@Test
+	void versionIsRecognizedAndRunsNothing() {
+		WorkerCommandLine commandLine = WorkerCommandLine.parse("--max-running-tasks=5", "--version");
+		assertThat(commandLine.versionRequested()).isTrue();
+		assertThat(commandLine.helpRequested()).isFalse();
+		assertThat(commandLine.springArgs()).isEmpty();
+	}
+
+	@Test
+	void theUsageMentionsVersion() {
+		assertThat(WorkerCommandLine.usage()).contains("--version");
+	}
+
+	@Test
 	void longHelpIsRecognized() {
 		assertThat(WorkerCommandLine.parse("--help").helpRequested()).isTrue();
 	}
