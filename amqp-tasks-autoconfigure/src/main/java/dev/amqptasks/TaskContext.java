@@ -2,8 +2,6 @@ package dev.amqptasks;
 
 import java.util.Optional;
 
-import dev.amqptasks.core.CurrentTask;
-
 /**
  * The context of the task running on the current thread. Declare a parameter of this type on
  * an {@link AmqpTask} method, or call {@link #current()}.
@@ -52,7 +50,7 @@ public interface TaskContext {
 	 * @return the context, or empty outside a task
 	 */
 	static Optional<TaskContext> current() {
-		return CurrentTask.get();
+		return TaskContextHolder.get();
 	}
 
 }

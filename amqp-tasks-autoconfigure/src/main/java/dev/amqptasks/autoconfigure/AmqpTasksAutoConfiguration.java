@@ -3,20 +3,22 @@ package dev.amqptasks.autoconfigure;
 import java.time.Clock;
 
 import dev.amqptasks.TaskClient;
-import dev.amqptasks.core.AmqpTaskBeanPostProcessor;
-import dev.amqptasks.core.DefaultTaskClient;
-import dev.amqptasks.core.DelayLadder;
-import dev.amqptasks.core.TaskArguments;
-import dev.amqptasks.core.TaskCatalog;
-import dev.amqptasks.core.TaskCatalogReport;
-import dev.amqptasks.core.TaskEnqueuer;
-import dev.amqptasks.core.RabbitTaskQueueDepths;
-import dev.amqptasks.core.TaskInvoker;
-import dev.amqptasks.core.TaskLifecycleListener;
-import dev.amqptasks.core.TaskPublisher;
-import dev.amqptasks.core.TaskQueueDepths;
-import dev.amqptasks.core.TaskTopology;
-import dev.amqptasks.registry.TaskRegistry;
+import dev.amqptasks.amqp.DelayLadder;
+import dev.amqptasks.amqp.RabbitTaskQueueDepths;
+import dev.amqptasks.amqp.TaskPublisher;
+import dev.amqptasks.amqp.TaskTopology;
+import dev.amqptasks.client.AmqpTaskBeanPostProcessor;
+import dev.amqptasks.client.DefaultTaskClient;
+import dev.amqptasks.client.TaskEnqueuer;
+import dev.amqptasks.client.TaskReplayer;
+import dev.amqptasks.client.TaskResults;
+import dev.amqptasks.spi.TaskLifecycleListener;
+import dev.amqptasks.spi.TaskQueueDepths;
+import dev.amqptasks.spi.TaskRegistry;
+import dev.amqptasks.task.TaskArguments;
+import dev.amqptasks.task.TaskCatalog;
+import dev.amqptasks.task.TaskCatalogReport;
+import dev.amqptasks.task.TaskInvoker;
 import io.micrometer.observation.ObservationRegistry;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -61,8 +63,9 @@ public final class AmqpTasksAutoConfiguration {
 	@Bean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 	static AmqpTaskBeanPostProcessor amqpTasksBeanPostProcessor(TaskCatalog amqpTasksCatalog,
-			ObjectProvider<TaskEnqueuer> enqueuer, ObjectProvider<TaskArguments> arguments) {
-		return new AmqpTaskBeanPostProcessor(amqpTasksCatalog, enqueuer, arguments);
+			ObjectProvider<TaskEnqueuer> enqueuer, ObjectProvider<TaskArguments> arguments,
+			ObjectProvider<TaskResults> results) {
+		return new AmqpTaskBeanPostProcessor(amqpTasksCatalog, enqueuer, arguments, results);
 	}
 
 	@Bean
@@ -142,6 +145,16 @@ public final class AmqpTasksAutoConfiguration {
 		// The workers' limit, so that a task they would dead-letter is refused before it is stored.
 		enqueuer.setMaxMessageSize(properties.worker().maxMessageSize().toBytes());
 		return enqueuer;
+	}
+
+	@Bean
+	TaskReplayer amqpTasksReplayer(TaskRegistry amqpTasksRegistry, TaskPublisher amqpTasksPublisher) {
+		return new TaskReplayer(amqpTasksRegistry, amqpTasksPublisher);
+	}
+
+	@Bean
+	TaskResults amqpTasksResults(TaskRegistry amqpTasksRegistry, ObjectProvider<JsonMapper> jsonMapper) {
+		return new TaskResults(amqpTasksRegistry, AmqpTasksJson.mapper(jsonMapper));
 	}
 
 	@Bean

@@ -1,8 +1,8 @@
 package dev.amqptasks.autoconfigure;
 
-import dev.amqptasks.core.TaskQueueDepths;
 import dev.amqptasks.metrics.AmqpTasksMetrics;
 import dev.amqptasks.metrics.TaskCounters;
+import dev.amqptasks.spi.TaskQueueDepths;
 import dev.amqptasks.worker.TaskWorker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;

@@ -1,6 +1,6 @@
 package dev.amqptasks.autoconfigure;
 
-import dev.amqptasks.web.TaskApiPermissions;
+import dev.amqptasks.spi.TaskApiPermissions;
 import dev.amqptasks.web.TaskDashboardLoginController;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;

@@ -1,6 +1,6 @@
 package dev.amqptasks.autoconfigure;
 
-import dev.amqptasks.web.TaskApiPermissions;
+import dev.amqptasks.spi.TaskApiPermissions;
 
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;

@@ -4,10 +4,10 @@ import java.time.Clock;
 
 import dev.amqptasks.registry.InMemoryTaskRegistry;
 import dev.amqptasks.registry.RedisTaskRegistry;
-import dev.amqptasks.registry.TaskRegistry;
+import dev.amqptasks.spi.TaskRegistry;
+import dev.amqptasks.spi.WorkerDirectory;
 import dev.amqptasks.worker.InMemoryWorkerDirectory;
 import dev.amqptasks.worker.RedisWorkerDirectory;
-import dev.amqptasks.worker.WorkerDirectory;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.BeanFactory;

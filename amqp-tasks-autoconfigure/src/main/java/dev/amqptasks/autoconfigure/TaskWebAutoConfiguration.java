@@ -1,18 +1,19 @@
 package dev.amqptasks.autoconfigure;
 
-import dev.amqptasks.core.TaskCatalog;
-import dev.amqptasks.core.TaskEnqueuer;
-import dev.amqptasks.core.TaskQueueDepths;
-import dev.amqptasks.registry.TaskRegistry;
+import dev.amqptasks.client.TaskEnqueuer;
+import dev.amqptasks.client.TaskReplayer;
+import dev.amqptasks.spi.TaskApiPermissions;
+import dev.amqptasks.spi.TaskQueueDepths;
+import dev.amqptasks.spi.TaskRegistry;
+import dev.amqptasks.spi.WorkerDirectory;
+import dev.amqptasks.task.TaskCatalog;
 import dev.amqptasks.web.CrossSiteRequestGuard;
 import dev.amqptasks.web.TaskApiExceptionHandler;
-import dev.amqptasks.web.TaskApiPermissions;
 import dev.amqptasks.web.TaskController;
 import dev.amqptasks.web.TaskDashboardController;
 import dev.amqptasks.web.TaskDashboardLoginController;
 import dev.amqptasks.web.TaskOverviewController;
 import dev.amqptasks.web.UnsecuredTaskApiWarning;
-import dev.amqptasks.worker.WorkerDirectory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -49,10 +50,11 @@ public final class TaskWebAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	TaskController amqpTasksController(TaskRegistry taskRegistry, TaskEnqueuer amqpTasksEnqueuer,
-			TaskCatalog amqpTasksCatalog, AmqpTasksProperties properties,
+			TaskReplayer amqpTasksReplayer, TaskCatalog amqpTasksCatalog, AmqpTasksProperties properties,
 			ObjectProvider<TaskApiPermissions> permissions) {
-		return new TaskController(taskRegistry, amqpTasksEnqueuer, amqpTasksCatalog, properties.http().path(),
-				properties.http().enqueueEnabled(), permissions.getIfAvailable(TaskApiPermissions::unrestricted));
+		return new TaskController(taskRegistry, amqpTasksEnqueuer, amqpTasksReplayer, amqpTasksCatalog,
+				properties.http().path(), properties.http().enqueueEnabled(),
+				permissions.getIfAvailable(TaskApiPermissions::unrestricted));
 	}
 
 	@Bean

@@ -1,7 +1,7 @@
 package dev.amqptasks.health;
 
+import dev.amqptasks.spi.WorkerStatus;
 import dev.amqptasks.worker.TaskWorker;
-import dev.amqptasks.worker.WorkerStatus;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;

@@ -3,8 +3,8 @@ package dev.amqptasks.metrics;
 import java.time.Duration;
 import java.util.function.ToLongFunction;
 
-import dev.amqptasks.core.TaskObservations;
-import dev.amqptasks.core.TaskQueueDepths;
+import dev.amqptasks.spi.TaskObservations;
+import dev.amqptasks.spi.TaskQueueDepths;
 import dev.amqptasks.worker.TaskWorker;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;

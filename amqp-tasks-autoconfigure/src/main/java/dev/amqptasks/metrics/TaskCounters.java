@@ -1,7 +1,7 @@
 package dev.amqptasks.metrics;
 
-import dev.amqptasks.core.TaskLifecycleListener;
-import dev.amqptasks.core.TaskObservations;
+import dev.amqptasks.spi.TaskLifecycleListener;
+import dev.amqptasks.spi.TaskObservations;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -26,6 +26,14 @@ import dev.amqptasks.TaskEvent;
 import dev.amqptasks.TaskInfo;
 import dev.amqptasks.TaskNotFoundException;
 import dev.amqptasks.TaskStatus;
+import dev.amqptasks.spi.AttemptLostException;
+import dev.amqptasks.spi.NewTask;
+import dev.amqptasks.spi.TaskCounts;
+import dev.amqptasks.spi.TaskCursor;
+import dev.amqptasks.spi.TaskPage;
+import dev.amqptasks.spi.TaskQuery;
+import dev.amqptasks.spi.TaskRegistry;
+import dev.amqptasks.spi.TaskTransitions;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.util.Assert;
@@ -273,11 +281,8 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 
 	@Override
 	public void retry(String id, String token, TaskError error, Duration delay) {
-		Assert.notNull(error, "'error' must not be null");
 		Assert.notNull(delay, "'delay' must not be null");
-		String errorJson = StoredTask.errorJson(this.json, error);
-		transition(id, token, TaskStatus.RETRYING, TaskTransitions.sourcesOf(TaskStatus.RETRYING),
-				delay.toMillis() + this.ttlMillis, (task) -> task.errorJson = errorJson);
+		endAttemptWithError(id, token, TaskStatus.RETRYING, error, delay.toMillis() + this.ttlMillis);
 	}
 
 	@Override
@@ -301,7 +306,7 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 			if (task.status == TaskStatus.SCHEDULED && token.equals(task.replayToken)) {
 				return task.toInfo(this.json);
 			}
-			if (!StoredTask.REPLAYED_FROM.contains(task.status)) {
+			if (!TaskTransitions.REPLAYED_FROM.contains(task.status)) {
 				throw new IllegalTaskStateChangeException(id, task.status, TaskStatus.SCHEDULED);
 			}
 			task.replays++;
@@ -335,16 +340,22 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 
 	@Override
 	public void fail(String id, String token, TaskError error) {
+		endAttemptWithError(id, token, TaskStatus.ERRORED, error, this.erroredTtlMillis);
+	}
+
+	/**
+	 * Ends the running attempt in {@code retrying} or {@code errored}, storing its error.
+	 */
+	private void endAttemptWithError(String id, String token, TaskStatus to, TaskError error, long keepMillis) {
 		Assert.notNull(error, "'error' must not be null");
 		String errorJson = StoredTask.errorJson(this.json, error);
-		transition(id, token, TaskStatus.ERRORED, TaskTransitions.sourcesOf(TaskStatus.ERRORED),
-				this.erroredTtlMillis, (task) -> task.errorJson = errorJson);
+		transition(id, token, to, TaskTransitions.sourcesOf(to), keepMillis, (task) -> task.errorJson = errorJson);
 	}
 
 	@Override
 	public void markCanceled(String id, String token) {
 		requireToken(token);
-		transition(id, token, TaskStatus.CANCELED, StoredTask.STOPPED_BY_WORKER, this.ttlMillis, (task) -> {
+		transition(id, token, TaskStatus.CANCELED, TaskTransitions.STOPPED_BY_WORKER, this.ttlMillis, (task) -> {
 		});
 	}
 
@@ -389,10 +400,10 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 	public TaskInfo requestCancel(String id) {
 		return change((now, after) -> {
 			StoredTask task = require(id, now, after);
-			if (StoredTask.CANCELED_AT_ONCE.contains(task.status)) {
+			if (TaskTransitions.CANCELED_AT_ONCE.contains(task.status)) {
 				moveTo(task, TaskStatus.CANCELED, now, after);
 			}
-			else if (StoredTask.CANCEL_FLAGGED.contains(task.status)) {
+			else if (TaskTransitions.CANCEL_FLAGGED.contains(task.status)) {
 				task.cancelRequested = true;
 				touch(task, now, this.ttlMillis);
 				this.cancelListeners.forEach((listener) -> after.add(() -> listener.accept(id)));

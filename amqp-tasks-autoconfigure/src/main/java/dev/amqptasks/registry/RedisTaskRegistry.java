@@ -27,6 +27,14 @@ import dev.amqptasks.TaskError;
 import dev.amqptasks.TaskInfo;
 import dev.amqptasks.TaskNotFoundException;
 import dev.amqptasks.TaskStatus;
+import dev.amqptasks.spi.AttemptLostException;
+import dev.amqptasks.spi.NewTask;
+import dev.amqptasks.spi.TaskCounts;
+import dev.amqptasks.spi.TaskCursor;
+import dev.amqptasks.spi.TaskPage;
+import dev.amqptasks.spi.TaskQuery;
+import dev.amqptasks.spi.TaskRegistry;
+import dev.amqptasks.spi.TaskTransitions;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.data.redis.connection.MessageListener;
@@ -70,11 +78,11 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 
 	private static final String CANCELABLE = csv(TaskTransitions.sourcesOf(TaskStatus.CANCELED));
 
-	private static final String CANCELED_AT_ONCE = csv(StoredTask.CANCELED_AT_ONCE);
+	private static final String CANCELED_AT_ONCE = csv(TaskTransitions.CANCELED_AT_ONCE);
 
-	private static final String CANCEL_FLAGGED = csv(StoredTask.CANCEL_FLAGGED);
+	private static final String CANCEL_FLAGGED = csv(TaskTransitions.CANCEL_FLAGGED);
 
-	private static final String REPLAYABLE = csv(StoredTask.REPLAYED_FROM);
+	private static final String REPLAYABLE = csv(TaskTransitions.REPLAYED_FROM);
 
 	private static final String ALL_STATUSES = csv(EnumSet.allOf(TaskStatus.class));
 
@@ -325,16 +333,14 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 
 	@Override
 	public void retry(String id, String token, TaskError error, Duration delay) {
-		Assert.notNull(error, "'error' must not be null");
 		Assert.notNull(delay, "'delay' must not be null");
-		transition(id, token, TaskStatus.RETRYING, TaskTransitions.sourcesOf(TaskStatus.RETRYING),
-				delay.toMillis() + this.ttlMillis, StoredTask.ERROR, StoredTask.errorJson(this.json, error));
+		endAttemptWithError(id, token, TaskStatus.RETRYING, error, delay.toMillis() + this.ttlMillis);
 	}
 
 	@Override
 	public TaskStatus requeue(String id, String token) {
 		requireToken(token);
-		return transitionAll(List.of(id), List.of(token), TaskStatus.SCHEDULED, StoredTask.REQUEUED_FROM, true,
+		return transitionAll(List.of(id), List.of(token), TaskStatus.SCHEDULED, TaskTransitions.REQUEUED_FROM, true,
 				this.ttlMillis, List.of(), List.of(List.of()))
 			.get(0)
 			.orThrow();
@@ -375,15 +381,22 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 
 	@Override
 	public void fail(String id, String token, TaskError error) {
+		endAttemptWithError(id, token, TaskStatus.ERRORED, error, this.erroredTtlMillis);
+	}
+
+	/**
+	 * Ends the running attempt in {@code retrying} or {@code errored}, storing its error.
+	 */
+	private void endAttemptWithError(String id, String token, TaskStatus to, TaskError error, long keepMillis) {
 		Assert.notNull(error, "'error' must not be null");
-		transition(id, token, TaskStatus.ERRORED, TaskTransitions.sourcesOf(TaskStatus.ERRORED), this.erroredTtlMillis,
-				StoredTask.ERROR, StoredTask.errorJson(this.json, error));
+		transition(id, token, to, TaskTransitions.sourcesOf(to), keepMillis, StoredTask.ERROR,
+				StoredTask.errorJson(this.json, error));
 	}
 
 	@Override
 	public void markCanceled(String id, String token) {
 		requireToken(token);
-		transition(id, token, TaskStatus.CANCELED, StoredTask.STOPPED_BY_WORKER, this.ttlMillis);
+		transition(id, token, TaskStatus.CANCELED, TaskTransitions.STOPPED_BY_WORKER, this.ttlMillis);
 	}
 
 	/**

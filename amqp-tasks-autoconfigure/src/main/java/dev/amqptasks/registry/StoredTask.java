@@ -2,17 +2,15 @@ package dev.amqptasks.registry;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.function.Predicate;
 
 import dev.amqptasks.TaskError;
+import dev.amqptasks.TaskExpiredException;
 import dev.amqptasks.TaskEvent;
 import dev.amqptasks.TaskInfo;
 import dev.amqptasks.TaskStatus;
+import dev.amqptasks.spi.NewTask;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -70,41 +68,13 @@ final class StoredTask {
 	 * The error of a task whose message arrived after its entry may have expired as it was meant
 	 * to: running it could undo a cancel or a finish.
 	 */
-	static final TaskError EXPIRED_ERROR = new TaskError("dev.amqptasks.TaskExpired",
+	static final TaskError EXPIRED_ERROR = new TaskError(TaskExpiredException.class.getName(),
 			"The task's message arrived after the registry may have forgotten the task (it waited longer than the "
 					+ "registry's time to live): it was not run, since it may have been canceled or finished. "
 					+ "Retry it to run it.");
 
 	/** The event log message of a replay, {@code %d} being the replay number. */
 	static final String REPLAYED_MESSAGE = "Replayed (replay %d)";
-
-	/**
-	 * The states that a cancellation request cancels at once: those that may be canceled and
-	 * have no worker to stop.
-	 */
-	static final Set<TaskStatus> CANCELED_AT_ONCE = statesThat(TaskStatus.CANCELED,
-			(status) -> !status.isFinal() && status != TaskStatus.RUNNING);
-
-	/**
-	 * The states in which a cancellation request flags the task for its worker to stop it.
-	 */
-	static final Set<TaskStatus> CANCEL_FLAGGED = statesThat(TaskStatus.CANCELED,
-			(status) -> !status.isFinal() && status == TaskStatus.RUNNING);
-
-	/** The states in which a worker may report that it stopped a task. */
-	static final Set<TaskStatus> STOPPED_BY_WORKER = CANCEL_FLAGGED;
-
-	/**
-	 * The states from which a worker may give a task back to the queue: those that may become
-	 * {@code scheduled} without being final (a replay is not a requeue).
-	 */
-	static final Set<TaskStatus> REQUEUED_FROM = statesThat(TaskStatus.SCHEDULED, (status) -> !status.isFinal());
-
-	/**
-	 * The states that a replay runs again: the final ones that may become {@code scheduled}, so
-	 * that a running task is never replayed under its worker.
-	 */
-	static final Set<TaskStatus> REPLAYED_FROM = statesThat(TaskStatus.SCHEDULED, TaskStatus::isFinal);
 
 	String id;
 
@@ -226,12 +196,6 @@ final class StoredTask {
 			stored.events.add(new TaskEvent(Instant.ofEpochMilli(node.get("at").asLong()), node.get("message").asString()));
 		}
 		return stored;
-	}
-
-	private static Set<TaskStatus> statesThat(TaskStatus to, Predicate<TaskStatus> filter) {
-		Set<TaskStatus> states = EnumSet.noneOf(TaskStatus.class);
-		TaskTransitions.sourcesOf(to).stream().filter(filter).forEach(states::add);
-		return Collections.unmodifiableSet(states);
 	}
 
 	private static Long parseLong(String value) {

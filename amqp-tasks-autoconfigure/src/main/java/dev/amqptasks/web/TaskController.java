@@ -8,17 +8,20 @@ import java.util.List;
 import java.util.Set;
 
 import dev.amqptasks.EnqueueOptions;
-import dev.amqptasks.TaskInfo;
 import dev.amqptasks.TaskIds;
+import dev.amqptasks.TaskInfo;
 import dev.amqptasks.TaskNotFoundException;
 import dev.amqptasks.TaskStatus;
 import dev.amqptasks.UnknownTaskException;
-import dev.amqptasks.core.TaskCatalog;
-import dev.amqptasks.core.TaskEnqueuer;
-import dev.amqptasks.registry.TaskCursor;
-import dev.amqptasks.registry.TaskPage;
-import dev.amqptasks.registry.TaskQuery;
-import dev.amqptasks.registry.TaskRegistry;
+import dev.amqptasks.client.TaskEnqueuer;
+import dev.amqptasks.client.TaskReplayer;
+import dev.amqptasks.spi.TaskApiPermissions;
+import dev.amqptasks.spi.TaskCursor;
+import dev.amqptasks.spi.TaskPage;
+import dev.amqptasks.spi.TaskQuery;
+import dev.amqptasks.spi.TaskRegistry;
+import dev.amqptasks.spi.TaskTransitions;
+import dev.amqptasks.task.TaskCatalog;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.http.HttpStatus;
@@ -45,6 +48,8 @@ public class TaskController {
 
 	private final TaskEnqueuer enqueuer;
 
+	private final TaskReplayer replayer;
+
 	private final TaskCatalog catalog;
 
 	private final String path;
@@ -53,24 +58,26 @@ public class TaskController {
 
 	private final TaskApiPermissions permissions;
 
-	public TaskController(TaskRegistry registry, TaskEnqueuer enqueuer, TaskCatalog catalog, String path,
-			boolean enqueueEnabled) {
-		this(registry, enqueuer, catalog, path, enqueueEnabled, TaskApiPermissions.unrestricted());
+	public TaskController(TaskRegistry registry, TaskEnqueuer enqueuer, TaskReplayer replayer, TaskCatalog catalog,
+			String path, boolean enqueueEnabled) {
+		this(registry, enqueuer, replayer, catalog, path, enqueueEnabled, TaskApiPermissions.unrestricted());
 	}
 
 	/**
 	 * Creates the controller.
 	 * @param registry the registry the tasks are read from
-	 * @param enqueuer enqueues and replays tasks
+	 * @param enqueuer enqueues tasks
+	 * @param replayer replays tasks
 	 * @param catalog the tasks this application knows
 	 * @param path where the API is served
 	 * @param enqueueEnabled whether {@code POST <path>} enqueues tasks
 	 * @param permissions what the caller may see of each task
 	 */
-	public TaskController(TaskRegistry registry, TaskEnqueuer enqueuer, TaskCatalog catalog, String path,
-			boolean enqueueEnabled, TaskApiPermissions permissions) {
+	public TaskController(TaskRegistry registry, TaskEnqueuer enqueuer, TaskReplayer replayer, TaskCatalog catalog,
+			String path, boolean enqueueEnabled, TaskApiPermissions permissions) {
 		this.registry = registry;
 		this.enqueuer = enqueuer;
+		this.replayer = replayer;
 		this.catalog = catalog;
 		this.path = path;
 		this.enqueueEnabled = enqueueEnabled;
@@ -151,7 +158,7 @@ public class TaskController {
 
 	@PostMapping("/{id}/retry")
 	public ResponseEntity<TaskInfo> retry(@PathVariable("id") String id) {
-		return ResponseEntity.accepted().body(this.permissions.redact(this.enqueuer.replay(validId(id))));
+		return ResponseEntity.accepted().body(this.permissions.redact(this.replayer.replay(validId(id))));
 	}
 
 	/**
@@ -164,10 +171,9 @@ public class TaskController {
 			@RequestParam(name = "limit", required = false) String limit) {
 		Set<TaskStatus> statuses = statuses(status);
 		if (statuses.isEmpty()) {
-			statuses = EnumSet.of(TaskStatus.ERRORED, TaskStatus.CANCELED);
+			statuses = TaskTransitions.REPLAYED_FROM;
 		}
-		if (statuses.contains(TaskStatus.SCHEDULED) || statuses.contains(TaskStatus.RUNNING)
-				|| statuses.contains(TaskStatus.RETRYING) || statuses.contains(TaskStatus.FINISHED)) {
+		if (!TaskTransitions.REPLAYED_FROM.containsAll(statuses)) {
 			throw new BadTaskRequestException("Only errored and canceled tasks can be replayed");
 		}
 		TaskPage page = this.registry.list(new TaskQuery(statuses, (name != null && !name.isEmpty()) ? name : null,
@@ -175,7 +181,7 @@ public class TaskController {
 		List<String> replayed = new java.util.ArrayList<>();
 		for (TaskInfo task : page.items()) {
 			try {
-				replayed.add(this.enqueuer.replay(task.id()).id());
+				replayed.add(this.replayer.replay(task.id()).id());
 			}
 			catch (dev.amqptasks.IllegalTaskStateChangeException | TaskNotFoundException ex) {
 				// Changed or expired since the listing: not ours to replay any more.

@@ -3,6 +3,7 @@ package dev.amqptasks.web;
 import java.net.URI;
 import java.util.Map;
 
+import dev.amqptasks.spi.TaskApiPermissions;
 import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.beans.factory.ObjectProvider;

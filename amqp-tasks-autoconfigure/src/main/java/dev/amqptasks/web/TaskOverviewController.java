@@ -5,11 +5,11 @@ import java.util.List;
 import java.util.Map;
 
 import dev.amqptasks.TaskStatus;
-import dev.amqptasks.core.TaskQueueDepths;
-import dev.amqptasks.registry.TaskCounts;
-import dev.amqptasks.registry.TaskRegistry;
-import dev.amqptasks.worker.WorkerDirectory;
-import dev.amqptasks.worker.WorkerStatus;
+import dev.amqptasks.spi.TaskCounts;
+import dev.amqptasks.spi.TaskQueueDepths;
+import dev.amqptasks.spi.TaskRegistry;
+import dev.amqptasks.spi.WorkerDirectory;
+import dev.amqptasks.spi.WorkerStatus;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.web.bind.annotation.GetMapping;

@@ -2,12 +2,12 @@ package dev.amqptasks.worker;
 
 import java.time.Duration;
 
-import dev.amqptasks.core.CoalescingQueue;
-import dev.amqptasks.registry.TaskRegistry;
-import dev.amqptasks.registry.TaskRegistry.ChangeOutcome;
-import dev.amqptasks.registry.TaskRegistry.StartOutcome;
-import dev.amqptasks.registry.TaskRegistry.StartRequest;
-import dev.amqptasks.registry.TaskRegistry.TaskResult;
+import dev.amqptasks.client.CoalescingQueue;
+import dev.amqptasks.spi.TaskRegistry;
+import dev.amqptasks.spi.TaskRegistry.ChangeOutcome;
+import dev.amqptasks.spi.TaskRegistry.StartOutcome;
+import dev.amqptasks.spi.TaskRegistry.StartRequest;
+import dev.amqptasks.spi.TaskRegistry.TaskResult;
 
 /**
  * The two registry writes that every task makes, starting and finishing, gathered across the

@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.amqptasks.spi.WorkerDirectory;
+import dev.amqptasks.spi.WorkerStatus;
+
 /**
  * A {@link WorkerDirectory} in this process's memory, for the in-memory registry.
  */

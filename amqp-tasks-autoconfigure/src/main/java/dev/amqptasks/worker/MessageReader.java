@@ -2,9 +2,10 @@ package dev.amqptasks.worker;
 
 import java.time.Instant;
 
+import dev.amqptasks.MalformedTaskMessageException;
 import dev.amqptasks.TaskIds;
-import dev.amqptasks.core.TaskHeaders;
-import dev.amqptasks.core.TaskMessage;
+import dev.amqptasks.amqp.TaskMessage;
+import dev.amqptasks.spi.TaskHeaders;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -28,7 +29,7 @@ final class MessageReader {
 	TaskMessage read(Message message) {
 		String messageId = message.getMessageProperties().getMessageId();
 		if (message.getBody().length > this.maxSize) {
-			throw new MalformedMessageException(messageId,
+			throw new MalformedTaskMessageException(messageId,
 					"its body of " + message.getBody().length + " bytes is larger than the limit of " + this.maxSize);
 		}
 		JsonNode body;
@@ -36,30 +37,30 @@ final class MessageReader {
 			body = this.json.readTree(message.getBody());
 		}
 		catch (JacksonException ex) {
-			throw new MalformedMessageException(messageId, "the body is not JSON: " + ex.getOriginalMessage());
+			throw new MalformedTaskMessageException(messageId, "the body is not JSON: " + ex.getOriginalMessage());
 		}
 		if (body == null || !body.isObject()) {
-			throw new MalformedMessageException(messageId, "the body is not a JSON object");
+			throw new MalformedTaskMessageException(messageId, "the body is not a JSON object");
 		}
 		String id = text(body, "id");
 		if (id == null) {
-			throw new MalformedMessageException(messageId, "it has no task id");
+			throw new MalformedTaskMessageException(messageId, "it has no task id");
 		}
 		if (!TaskIds.isValid(id)) {
 			// Never stored: a producer that is not amqp-tasks' own sent an id no endpoint could reach.
-			throw new MalformedMessageException(null, TaskIds.describeInvalid(id));
+			throw new MalformedTaskMessageException(null, TaskIds.describeInvalid(id));
 		}
 		String task = text(body, "task");
 		if (task == null) {
-			throw new MalformedMessageException(id, "it has no task name");
+			throw new MalformedTaskMessageException(id, "it has no task name");
 		}
 		JsonNode args = body.get("args");
 		JsonNode kwargs = body.get("kwargs");
 		if (args != null && !args.isNull() && !args.isArray()) {
-			throw new MalformedMessageException(id, "its args are not a JSON array");
+			throw new MalformedTaskMessageException(id, "its args are not a JSON array");
 		}
 		if (kwargs != null && !kwargs.isNull() && !kwargs.isObject()) {
-			throw new MalformedMessageException(id, "its kwargs are not a JSON object");
+			throw new MalformedTaskMessageException(id, "its kwargs are not a JSON object");
 		}
 		return new TaskMessage(id, task, (args != null && args.isArray()) ? args : this.json.createArrayNode(),
 				(kwargs != null && kwargs.isObject()) ? kwargs : this.json.createObjectNode(),
@@ -101,25 +102,6 @@ final class MessageReader {
 	private static String text(JsonNode body, String field) {
 		JsonNode value = body.get(field);
 		return (value != null && value.isString() && !value.asString().isBlank()) ? value.asString() : null;
-	}
-
-	/**
-	 * A message that can never run.
-	 */
-	static final class MalformedMessageException extends RuntimeException {
-
-		private final String taskId;
-
-		MalformedMessageException(String taskId, String reason) {
-			super(reason);
-			this.taskId = taskId;
-		}
-
-		/** The task id, when the message had one. */
-		String taskId() {
-			return this.taskId;
-		}
-
 	}
 
 }

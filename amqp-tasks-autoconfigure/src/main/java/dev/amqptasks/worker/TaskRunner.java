@@ -16,25 +16,27 @@ import java.util.function.BooleanSupplier;
 
 import com.rabbitmq.client.Channel;
 import dev.amqptasks.IllegalTaskStateChangeException;
+import dev.amqptasks.MalformedTaskMessageException;
 import dev.amqptasks.TaskError;
+import dev.amqptasks.TaskGaveUpException;
 import dev.amqptasks.TaskNotFoundException;
 import dev.amqptasks.TaskTimeoutException;
 import dev.amqptasks.UnknownTaskException;
-import dev.amqptasks.core.TaskCatalog;
-import dev.amqptasks.core.TaskDefinition;
-import dev.amqptasks.core.TaskHeaders;
-import dev.amqptasks.core.TaskInvoker;
-import dev.amqptasks.core.TaskLifecycleListener;
-import dev.amqptasks.core.TaskMessage;
-import dev.amqptasks.core.TaskObservations;
-import dev.amqptasks.core.TaskPolicy;
-import dev.amqptasks.core.TaskPublisher;
-import dev.amqptasks.registry.AttemptLostException;
-import dev.amqptasks.registry.NewTask;
-import dev.amqptasks.registry.TaskRegistry;
-import dev.amqptasks.registry.TaskRegistry.StartOutcome;
-import dev.amqptasks.registry.TaskRegistry.StartRequest;
-import dev.amqptasks.registry.TaskRegistry.TaskResult;
+import dev.amqptasks.amqp.TaskMessage;
+import dev.amqptasks.amqp.TaskPublisher;
+import dev.amqptasks.spi.AttemptLostException;
+import dev.amqptasks.spi.NewTask;
+import dev.amqptasks.spi.TaskHeaders;
+import dev.amqptasks.spi.TaskLifecycleListener;
+import dev.amqptasks.spi.TaskObservations;
+import dev.amqptasks.spi.TaskRegistry;
+import dev.amqptasks.spi.TaskRegistry.StartOutcome;
+import dev.amqptasks.spi.TaskRegistry.StartRequest;
+import dev.amqptasks.spi.TaskRegistry.TaskResult;
+import dev.amqptasks.task.TaskCatalog;
+import dev.amqptasks.task.TaskDefinition;
+import dev.amqptasks.task.TaskInvoker;
+import dev.amqptasks.task.TaskPolicy;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
@@ -148,10 +150,10 @@ final class TaskRunner {
 			try {
 				task = this.reader.read(message);
 			}
-			catch (MessageReader.MalformedMessageException ex) {
+			catch (MalformedTaskMessageException ex) {
 				String reason = "the message can never run: " + ex.getMessage();
 				logger.warn("Dead-lettering a message (task id " + ex.taskId() + ") because " + reason);
-				TaskError error = new TaskError(MessageReader.MalformedMessageException.class.getName(), reason);
+				TaskError error = new TaskError(MalformedTaskMessageException.class.getName(), reason);
 				if (ex.taskId() != null) {
 					recordQuietly(ex.taskId(), error);
 				}

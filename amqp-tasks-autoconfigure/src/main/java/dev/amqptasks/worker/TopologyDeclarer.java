@@ -2,7 +2,7 @@ package dev.amqptasks.worker;
 
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.amqptasks.TaskTopologyMismatchException;
-import dev.amqptasks.core.TaskTopology;
+import dev.amqptasks.amqp.TaskTopology;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 

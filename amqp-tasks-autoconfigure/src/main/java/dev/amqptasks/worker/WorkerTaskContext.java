@@ -1,8 +1,8 @@
 package dev.amqptasks.worker;
 
 import dev.amqptasks.TaskContext;
-import dev.amqptasks.registry.AttemptLostException;
-import dev.amqptasks.registry.TaskRegistry;
+import dev.amqptasks.spi.AttemptLostException;
+import dev.amqptasks.spi.TaskRegistry;
 
 /**
  * The {@link TaskContext} of a task running in this worker.

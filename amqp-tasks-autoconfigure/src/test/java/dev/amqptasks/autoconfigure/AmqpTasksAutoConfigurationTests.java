@@ -5,12 +5,12 @@ import java.util.List;
 
 import dev.amqptasks.AmqpTask;
 import dev.amqptasks.TaskClient;
-import dev.amqptasks.core.DefaultTaskClient;
-import dev.amqptasks.core.DelayLadder;
-import dev.amqptasks.core.TaskCatalog;
-import dev.amqptasks.core.TaskEnqueuer;
-import dev.amqptasks.core.TaskPublisher;
-import dev.amqptasks.core.TaskTopology;
+import dev.amqptasks.amqp.DelayLadder;
+import dev.amqptasks.amqp.TaskPublisher;
+import dev.amqptasks.amqp.TaskTopology;
+import dev.amqptasks.client.DefaultTaskClient;
+import dev.amqptasks.client.TaskEnqueuer;
+import dev.amqptasks.task.TaskCatalog;
 import dev.amqptasks.test.LocalServices;
 import dev.amqptasks.web.TaskController;
 import dev.amqptasks.worker.TaskWorker;

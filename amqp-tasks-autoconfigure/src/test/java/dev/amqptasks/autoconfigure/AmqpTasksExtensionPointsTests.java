@@ -6,11 +6,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.amqptasks.AmqpTask;
 import dev.amqptasks.TaskClient;
-import dev.amqptasks.core.TaskCatalog;
-import dev.amqptasks.core.TaskDefinition;
-import dev.amqptasks.core.TaskPolicy;
 import dev.amqptasks.registry.RedisTaskRegistry;
-import dev.amqptasks.registry.TaskRegistry;
+import dev.amqptasks.spi.TaskRegistry;
+import dev.amqptasks.task.TaskCatalog;
+import dev.amqptasks.task.TaskDefinition;
+import dev.amqptasks.task.TaskPolicy;
 import dev.amqptasks.test.LocalServices;
 import dev.amqptasks.worker.TaskWorker;
 import org.junit.jupiter.api.AfterEach;

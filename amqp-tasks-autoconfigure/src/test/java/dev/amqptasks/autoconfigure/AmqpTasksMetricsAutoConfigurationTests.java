@@ -3,11 +3,11 @@ package dev.amqptasks.autoconfigure;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-import dev.amqptasks.core.RabbitTaskQueueDepths;
-import dev.amqptasks.core.TaskObservations;
-import dev.amqptasks.core.TaskQueueDepths;
+import dev.amqptasks.amqp.RabbitTaskQueueDepths;
 import dev.amqptasks.metrics.AmqpTasksMetrics;
 import dev.amqptasks.metrics.TaskCounters;
+import dev.amqptasks.spi.TaskObservations;
+import dev.amqptasks.spi.TaskQueueDepths;
 import dev.amqptasks.test.LocalServices;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

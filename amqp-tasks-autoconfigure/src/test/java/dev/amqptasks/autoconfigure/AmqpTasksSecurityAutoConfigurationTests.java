@@ -1,9 +1,9 @@
 package dev.amqptasks.autoconfigure;
 
-import dev.amqptasks.registry.NewTask;
-import dev.amqptasks.registry.TaskRegistry;
+import dev.amqptasks.spi.NewTask;
+import dev.amqptasks.spi.TaskApiPermissions;
+import dev.amqptasks.spi.TaskRegistry;
 import dev.amqptasks.test.LocalServices;
-import dev.amqptasks.web.TaskApiPermissions;
 import dev.amqptasks.web.TaskController;
 import dev.amqptasks.web.TaskDashboardController;
 import dev.amqptasks.web.TaskDashboardLoginController;

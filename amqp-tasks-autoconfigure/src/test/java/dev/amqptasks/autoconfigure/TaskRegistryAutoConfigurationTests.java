@@ -6,9 +6,9 @@ import java.util.concurrent.TimeUnit;
 
 import dev.amqptasks.TaskClient;
 import dev.amqptasks.registry.InMemoryTaskRegistry;
-import dev.amqptasks.registry.NewTask;
 import dev.amqptasks.registry.RedisTaskRegistry;
-import dev.amqptasks.registry.TaskRegistry;
+import dev.amqptasks.spi.NewTask;
+import dev.amqptasks.spi.TaskRegistry;
 import dev.amqptasks.test.LocalServices;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -4,24 +4,24 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
-import dev.amqptasks.core.TaskCatalog;
-import dev.amqptasks.core.TaskEnqueuer;
-import dev.amqptasks.core.TaskQueueDepths;
-import dev.amqptasks.registry.NewTask;
-import dev.amqptasks.registry.TaskQuery;
-import dev.amqptasks.registry.TaskRegistry;
+import dev.amqptasks.client.TaskEnqueuer;
+import dev.amqptasks.client.TaskReplayer;
+import dev.amqptasks.spi.NewTask;
+import dev.amqptasks.spi.TaskQuery;
+import dev.amqptasks.spi.TaskQueueDepths;
+import dev.amqptasks.spi.TaskRegistry;
+import dev.amqptasks.spi.WorkerDirectory;
+import dev.amqptasks.spi.WorkerStatus;
+import dev.amqptasks.task.TaskCatalog;
 import dev.amqptasks.test.LocalServices;
 import dev.amqptasks.web.TaskApiExceptionHandler;
 import dev.amqptasks.web.TaskController;
 import dev.amqptasks.web.TaskDashboardController;
 import dev.amqptasks.web.TaskDashboardLoginController;
 import dev.amqptasks.web.TaskOverviewController;
-import dev.amqptasks.worker.WorkerDirectory;
-import dev.amqptasks.worker.WorkerStatus;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.ObjectProvider;
-
 import org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
@@ -276,8 +276,9 @@ class TaskWebAutoConfigurationTests {
 	static class UserTaskControllerConfiguration {
 
 		@Bean
-		TaskController userTaskController(TaskRegistry registry, TaskEnqueuer enqueuer, TaskCatalog catalog) {
-			return new TaskController(registry, enqueuer, catalog, "/@amqp-tasks", false);
+		TaskController userTaskController(TaskRegistry registry, TaskEnqueuer enqueuer, TaskReplayer replayer,
+				TaskCatalog catalog) {
+			return new TaskController(registry, enqueuer, replayer, catalog, "/@amqp-tasks", false);
 		}
 
 	}

@@ -15,9 +15,9 @@ import java.util.UUID;
 
 import dev.amqptasks.TaskError;
 import dev.amqptasks.TaskStatus;
-import dev.amqptasks.registry.NewTask;
-import dev.amqptasks.registry.TaskCounts;
-import dev.amqptasks.registry.TaskRegistry;
+import dev.amqptasks.spi.NewTask;
+import dev.amqptasks.spi.TaskCounts;
+import dev.amqptasks.spi.TaskRegistry;
 import dev.amqptasks.test.LocalServices;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;

@@ -15,8 +15,8 @@ import dev.amqptasks.TaskHandle;
 import dev.amqptasks.TaskInfo;
 import dev.amqptasks.TaskRequest;
 import dev.amqptasks.TaskStatus;
-import dev.amqptasks.core.TaskTopology;
-import dev.amqptasks.registry.TaskRegistry;
+import dev.amqptasks.amqp.TaskTopology;
+import dev.amqptasks.spi.TaskRegistry;
 import dev.amqptasks.test.LocalServices;
 import org.junit.jupiter.api.Test;
 

@@ -12,7 +12,7 @@ import dev.amqptasks.TaskEvent;
 import dev.amqptasks.TaskHandle;
 import dev.amqptasks.TaskInfo;
 import dev.amqptasks.TaskStatus;
-import dev.amqptasks.core.DelayLadder;
+import dev.amqptasks.amqp.DelayLadder;
 import dev.amqptasks.test.LocalServices;
 import org.junit.jupiter.api.Test;
 

@@ -1,7 +1,7 @@
 package dev.amqptasks.e2e;
 
+import dev.amqptasks.amqp.TaskTopology;
 import dev.amqptasks.autoconfigure.AmqpTasksProperties;
-import dev.amqptasks.core.TaskTopology;
 import dev.amqptasks.test.LocalServices;
 
 import org.springframework.amqp.core.AmqpAdmin;

@@ -11,7 +11,7 @@ import dev.amqptasks.TaskClient;
 import dev.amqptasks.TaskHandle;
 import dev.amqptasks.TaskInfo;
 import dev.amqptasks.TaskStatus;
-import dev.amqptasks.core.TaskTopology;
+import dev.amqptasks.amqp.TaskTopology;
 import dev.amqptasks.metrics.AmqpTasksMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;

@@ -7,8 +7,8 @@ import java.util.Collections;
 import java.util.List;
 
 import dev.amqptasks.TaskError;
-import dev.amqptasks.registry.NewTask;
-import dev.amqptasks.registry.TaskRegistry;
+import dev.amqptasks.spi.NewTask;
+import dev.amqptasks.spi.TaskRegistry;
 import dev.amqptasks.test.LocalServices;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

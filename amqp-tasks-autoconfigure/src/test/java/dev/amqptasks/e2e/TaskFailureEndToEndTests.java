@@ -15,10 +15,10 @@ import dev.amqptasks.TaskInfo;
 import dev.amqptasks.TaskStatus;
 import dev.amqptasks.TaskTimeoutException;
 import dev.amqptasks.UnknownTaskException;
-import dev.amqptasks.core.TaskHeaders;
-import dev.amqptasks.core.TaskTopology;
-import dev.amqptasks.registry.NewTask;
-import dev.amqptasks.registry.TaskRegistry;
+import dev.amqptasks.amqp.TaskTopology;
+import dev.amqptasks.spi.NewTask;
+import dev.amqptasks.spi.TaskHeaders;
+import dev.amqptasks.spi.TaskRegistry;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.amqp.core.Message;

@@ -9,7 +9,7 @@ import dev.amqptasks.TaskClient;
 import dev.amqptasks.TaskHandle;
 import dev.amqptasks.TaskInfo;
 import dev.amqptasks.TaskStatus;
-import dev.amqptasks.core.TaskObservations;
+import dev.amqptasks.spi.TaskObservations;
 import io.micrometer.common.KeyValue;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;

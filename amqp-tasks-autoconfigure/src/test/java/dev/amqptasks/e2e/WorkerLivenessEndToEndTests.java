@@ -3,9 +3,9 @@ package dev.amqptasks.e2e;
 import java.time.Duration;
 
 import dev.amqptasks.health.AmqpTasksHealthIndicator;
+import dev.amqptasks.spi.WorkerDirectory;
+import dev.amqptasks.spi.WorkerStatus;
 import dev.amqptasks.worker.TaskWorker;
-import dev.amqptasks.worker.WorkerDirectory;
-import dev.amqptasks.worker.WorkerStatus;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;

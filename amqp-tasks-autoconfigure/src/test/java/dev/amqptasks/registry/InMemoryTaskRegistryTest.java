@@ -12,6 +12,10 @@ import dev.amqptasks.TaskError;
 import dev.amqptasks.TaskInfo;
 import dev.amqptasks.TaskNotFoundException;
 import dev.amqptasks.TaskStatus;
+import dev.amqptasks.spi.NewTask;
+import dev.amqptasks.spi.TaskCounts;
+import dev.amqptasks.spi.TaskQuery;
+import dev.amqptasks.spi.TaskRegistry;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

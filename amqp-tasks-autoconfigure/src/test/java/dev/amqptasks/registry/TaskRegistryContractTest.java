@@ -21,12 +21,19 @@ import dev.amqptasks.TaskEvent;
 import dev.amqptasks.TaskInfo;
 import dev.amqptasks.TaskNotFoundException;
 import dev.amqptasks.TaskStatus;
-import dev.amqptasks.registry.TaskRegistry.ChangeOutcome;
-import dev.amqptasks.registry.TaskRegistry.Creation;
-import dev.amqptasks.registry.TaskRegistry.Decision;
-import dev.amqptasks.registry.TaskRegistry.StartOutcome;
-import dev.amqptasks.registry.TaskRegistry.StartRequest;
-import dev.amqptasks.registry.TaskRegistry.TaskResult;
+import dev.amqptasks.spi.AttemptLostException;
+import dev.amqptasks.spi.NewTask;
+import dev.amqptasks.spi.TaskCounts;
+import dev.amqptasks.spi.TaskCursor;
+import dev.amqptasks.spi.TaskPage;
+import dev.amqptasks.spi.TaskQuery;
+import dev.amqptasks.spi.TaskRegistry;
+import dev.amqptasks.spi.TaskRegistry.ChangeOutcome;
+import dev.amqptasks.spi.TaskRegistry.Creation;
+import dev.amqptasks.spi.TaskRegistry.Decision;
+import dev.amqptasks.spi.TaskRegistry.StartOutcome;
+import dev.amqptasks.spi.TaskRegistry.StartRequest;
+import dev.amqptasks.spi.TaskRegistry.TaskResult;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -1165,7 +1172,7 @@ abstract class TaskRegistryContractTest {
 		assertThat(start(task, "worker-1")).isEqualTo(new StartOutcome(Decision.DEAD_LETTER, TaskStatus.ERRORED, 1));
 		TaskInfo stored = find(task.id());
 		assertThat(stored.status()).isEqualTo(TaskStatus.ERRORED);
-		assertThat(stored.error().type()).isEqualTo("dev.amqptasks.TaskExpired");
+		assertThat(stored.error().type()).isEqualTo("dev.amqptasks.TaskExpiredException");
 		assertThat(stored.finishedAt()).isEqualTo(this.clock.instant());
 	}
 

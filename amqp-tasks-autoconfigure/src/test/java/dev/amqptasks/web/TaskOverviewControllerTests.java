@@ -4,12 +4,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
-import dev.amqptasks.core.TaskQueueDepths;
 import dev.amqptasks.registry.InMemoryTaskRegistry;
-import dev.amqptasks.registry.NewTask;
-import dev.amqptasks.registry.TaskRegistry;
+import dev.amqptasks.spi.NewTask;
+import dev.amqptasks.spi.TaskQueueDepths;
+import dev.amqptasks.spi.TaskRegistry;
+import dev.amqptasks.spi.WorkerDirectory;
 import dev.amqptasks.web.TaskOverviewController.Queues;
-import dev.amqptasks.worker.WorkerDirectory;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 

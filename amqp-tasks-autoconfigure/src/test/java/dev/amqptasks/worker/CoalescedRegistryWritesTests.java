@@ -11,12 +11,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import dev.amqptasks.TaskStatus;
-import dev.amqptasks.registry.AttemptLostException;
 import dev.amqptasks.registry.InMemoryTaskRegistry;
-import dev.amqptasks.registry.NewTask;
-import dev.amqptasks.registry.TaskRegistry.Decision;
-import dev.amqptasks.registry.TaskRegistry.StartRequest;
-import dev.amqptasks.registry.TaskRegistry.TaskResult;
+import dev.amqptasks.spi.AttemptLostException;
+import dev.amqptasks.spi.NewTask;
+import dev.amqptasks.spi.TaskRegistry.Decision;
+import dev.amqptasks.spi.TaskRegistry.StartRequest;
+import dev.amqptasks.spi.TaskRegistry.TaskResult;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;

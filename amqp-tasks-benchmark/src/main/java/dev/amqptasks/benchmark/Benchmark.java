@@ -31,8 +31,8 @@ import java.util.concurrent.locks.LockSupport;
 import dev.amqptasks.TaskClient;
 import dev.amqptasks.TaskHandle;
 import dev.amqptasks.TaskRequest;
-import dev.amqptasks.registry.NewTask;
-import dev.amqptasks.registry.TaskRegistry;
+import dev.amqptasks.spi.NewTask;
+import dev.amqptasks.spi.TaskRegistry;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 

@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.amqptasks.TaskClient;
-import dev.amqptasks.registry.TaskRegistry;
+import dev.amqptasks.spi.TaskRegistry;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;

@@ -3,7 +3,7 @@ package dev.amqptasks.testing;
 import java.util.Set;
 
 import dev.amqptasks.TaskContext;
-import dev.amqptasks.registry.TaskRegistry;
+import dev.amqptasks.spi.TaskRegistry;
 
 /**
  * The context of a task run by {@link RecordedTasks}: its log and progress go to the registry.

@@ -2,15 +2,15 @@ package dev.amqptasks.testing;
 
 import java.time.Clock;
 
+import dev.amqptasks.amqp.DelayLadder;
+import dev.amqptasks.amqp.TaskPublisher;
+import dev.amqptasks.amqp.TaskTopology;
 import dev.amqptasks.autoconfigure.AmqpTasksAutoConfiguration;
 import dev.amqptasks.autoconfigure.AmqpTasksProperties;
-import dev.amqptasks.core.DelayLadder;
-import dev.amqptasks.core.TaskCatalog;
-import dev.amqptasks.core.TaskInvoker;
-import dev.amqptasks.core.TaskPublisher;
-import dev.amqptasks.core.TaskQueueDepths;
-import dev.amqptasks.core.TaskTopology;
-import dev.amqptasks.registry.TaskRegistry;
+import dev.amqptasks.spi.TaskQueueDepths;
+import dev.amqptasks.spi.TaskRegistry;
+import dev.amqptasks.task.TaskCatalog;
+import dev.amqptasks.task.TaskInvoker;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;

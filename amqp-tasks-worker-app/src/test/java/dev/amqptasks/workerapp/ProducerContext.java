@@ -8,8 +8,8 @@ import java.util.Properties;
 
 import dev.amqptasks.TaskClient;
 import dev.amqptasks.TaskInfo;
-import dev.amqptasks.core.TaskTopology;
-import dev.amqptasks.registry.TaskRegistry;
+import dev.amqptasks.amqp.TaskTopology;
+import dev.amqptasks.spi.TaskRegistry;
 
 import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;

@@ -10,8 +10,8 @@ import java.util.function.Predicate;
 
 import dev.amqptasks.TaskInfo;
 import dev.amqptasks.TaskStatus;
-import dev.amqptasks.core.TaskMessage;
-import dev.amqptasks.core.TaskPublisher;
+import dev.amqptasks.amqp.TaskMessage;
+import dev.amqptasks.amqp.TaskPublisher;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
