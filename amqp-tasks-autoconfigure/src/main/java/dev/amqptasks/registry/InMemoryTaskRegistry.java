@@ -3,33 +3,24 @@ package dev.amqptasks.registry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
-import java.util.Comparator;
-import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 import dev.amqptasks.IllegalTaskStateChangeException;
 import dev.amqptasks.TaskError;
-import dev.amqptasks.TaskEvent;
 import dev.amqptasks.TaskInfo;
 import dev.amqptasks.TaskNotFoundException;
 import dev.amqptasks.TaskStatus;
 import dev.amqptasks.spi.AttemptLostException;
 import dev.amqptasks.spi.NewTask;
 import dev.amqptasks.spi.TaskCounts;
-import dev.amqptasks.spi.TaskCursor;
 import dev.amqptasks.spi.TaskPage;
 import dev.amqptasks.spi.TaskQuery;
 import dev.amqptasks.spi.TaskRegistry;
@@ -45,41 +36,15 @@ import org.springframework.util.Assert;
  */
 public final class InMemoryTaskRegistry implements TaskRegistry {
 
-	private static final long PURGE_INTERVAL_MILLIS = 1000;
-
-	private static final long NEVER = Long.MIN_VALUE;
-
-	private static final Comparator<String> ID_ORDER = InMemoryTaskRegistry::compareCodePoints;
-
-	private static final Comparator<Stamp> NEWEST_FIRST = Comparator.comparingLong(Stamp::millis)
-		.reversed()
-		.thenComparing(Stamp::id, ID_ORDER.reversed());
-
-	private static final Comparator<Stamp> OLDEST_FIRST = Comparator.comparingLong(Stamp::millis)
-		.thenComparing(Stamp::id);
-
 	private final JsonMapper json;
 
 	private final long ttlMillis;
 
 	private final long erroredTtlMillis;
 
-	private final Clock clock;
-
-	private final Object lock = new Object();
-
-	private final Map<String, StoredTask> tasks = new HashMap<>();
-
-	private final Map<IndexKey, NavigableSet<Stamp>> indexes = new HashMap<>();
-
-	/** Every task by the time it expires, soonest first. */
-	private final NavigableSet<Stamp> expiries = new TreeSet<>(OLDEST_FIRST);
-
-	private final Map<String, List<CompletableFuture<TaskInfo>>> waiting = new HashMap<>();
+	private final InMemoryTaskStore store;
 
 	private final List<Consumer<String>> cancelListeners = new CopyOnWriteArrayList<>();
-
-	private long lastPurge = NEVER;
 
 	/**
 	 * Creates a registry.
@@ -106,88 +71,39 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 		this.json = json;
 		this.ttlMillis = ttl.toMillis();
 		this.erroredTtlMillis = Math.max(this.ttlMillis, erroredTtl.toMillis());
-		this.clock = clock;
+		this.store = new InMemoryTaskStore(json, this.ttlMillis, clock);
 	}
 
 	@Override
 	public Creation create(NewTask task) {
 		requireJson(task);
-		return change((now, after) -> {
-			StoredTask existing = live(task.id(), now, after);
+		return this.store.change((now, after) -> {
+			StoredTask existing = this.store.live(task.id(), now, after);
 			if (existing != null) {
 				return new Creation(existing.toInfo(this.json), false);
 			}
 			long wait = (task.notBefore() != null) ? Math.max(0, task.notBefore().toEpochMilli() - now) : 0;
-			return new Creation(store(StoredTask.of(task, TaskStatus.SCHEDULED, now), now, wait + this.ttlMillis)
+			return new Creation(this.store.store(StoredTask.of(task, TaskStatus.SCHEDULED, now), now, wait + this.ttlMillis)
 				.toInfo(this.json), true);
 		});
 	}
 
 	@Override
 	public Optional<TaskInfo> find(String id) {
-		return change((now, after) -> Optional.ofNullable(live(id, now, after)).map((task) -> task.toInfo(this.json)));
+		return this.store.change((now, after) -> Optional.ofNullable(this.store.live(id, now, after)).map((task) -> task.toInfo(this.json)));
 	}
 
 	@Override
 	public TaskPage list(TaskQuery query) {
-		return change((now, after) -> {
-			purgeIfDue(now, after);
-			List<IndexKey> keys = new ArrayList<>();
-			if (query.statuses().isEmpty()) {
-				keys.add(new IndexKey(query.name(), null));
-			}
-			query.statuses().forEach((status) -> keys.add(new IndexKey(query.name(), status)));
-			Stamp cursor = (query.cursor() != null)
-					? new Stamp(query.cursor().createdAtMillis(), query.cursor().id()) : null;
-			List<Stamp> candidates = new ArrayList<>();
-			for (IndexKey key : keys) {
-				NavigableSet<Stamp> index = this.indexes.getOrDefault(key, Collections.emptyNavigableSet());
-				int found = 0;
-				for (Stamp stamp : (cursor != null) ? index.tailSet(cursor, false) : index) {
-					if (found > query.limit()) {
-						break;
-					}
-					if (!isExpired(this.tasks.get(stamp.id()), now)) {
-						candidates.add(stamp);
-						found++;
-					}
-				}
-			}
-			candidates.sort(NEWEST_FIRST);
-			List<TaskInfo> items = candidates.stream()
-				.limit(query.limit())
-				.map((stamp) -> this.tasks.get(stamp.id()).toInfo(this.json))
-				.toList();
-			TaskCursor next = null;
-			if (candidates.size() > query.limit()) {
-				Stamp last = candidates.get(query.limit() - 1);
-				next = new TaskCursor(last.millis(), last.id());
-			}
-			return new TaskPage(items, next);
+		return this.store.change((now, after) -> {
+			return this.store.list(query, now, after);
 		});
 	}
 
 	@Override
 	public TaskCounts counts() {
-		return change((now, after) -> {
-			purgeIfDue(now, after);
-			Map<TaskStatus, Long> byStatus = new EnumMap<>(TaskStatus.class);
-			Map<String, Map<TaskStatus, Long>> byName = new HashMap<>();
-			// The indexes hold each task once per state and per name and state: their sizes are
-			// the counts, as the sizes of the Redis sorted sets are.
-			this.indexes.forEach((key, index) -> {
-				if (key.status() == null) {
-					return;
-				}
-				if (key.name() == null) {
-					byStatus.put(key.status(), (long) index.size());
-				}
-				else {
-					byName.computeIfAbsent(key.name(), (name) -> new EnumMap<>(TaskStatus.class))
-						.put(key.status(), (long) index.size());
-				}
-			});
-			return new TaskCounts(byStatus, byName);
+		return this.store.change((now, after) -> {
+			return this.store.counts(now, after);
 		});
 	}
 
@@ -197,9 +113,9 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 		requireJson(task);
 		Assert.notNull(workerId, "'workerId' must not be null");
 		requirePositive(lease);
-		return change((now, after) -> {
+		return this.store.change((now, after) -> {
 			long leaseUntil = now + lease.toMillis();
-			StoredTask stored = live(task.id(), now, after);
+			StoredTask stored = this.store.live(task.id(), now, after);
 			if (stored == null) {
 				Instant recreateUntil = StoredTask.recreateUntil(task, this.ttlMillis);
 				if (recreateUntil != null && now >= recreateUntil.toEpochMilli()) {
@@ -210,7 +126,7 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 					stored.replays = task.replay();
 					stored.errorJson = StoredTask.errorJson(this.json, StoredTask.EXPIRED_ERROR);
 					stored.finishedAt = now;
-					store(stored, now, this.erroredTtlMillis);
+					this.store.store(stored, now, this.erroredTtlMillis);
 					return new StartOutcome(Decision.DEAD_LETTER, TaskStatus.ERRORED, stored.attempts);
 				}
 				// Lost: the message knows how many attempts ran before, so the count goes on from there.
@@ -221,7 +137,7 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 				stored.worker = workerId;
 				stored.leaseUntil = leaseUntil;
 				stored.token = request.token();
-				store(stored, now, this.ttlMillis);
+				this.store.store(stored, now, this.ttlMillis);
 				return new StartOutcome(Decision.RUN, TaskStatus.RUNNING, stored.attempts);
 			}
 			if (task.replay() < stored.replays) {
@@ -239,7 +155,7 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 			}
 			if (stored.cancelRequested && TaskTransitions.isAllowed(stored.status, TaskStatus.CANCELED)) {
 				endAttempt(stored);
-				moveTo(stored, TaskStatus.CANCELED, now, after);
+				this.store.moveTo(stored, TaskStatus.CANCELED, now, after);
 				return new StartOutcome(Decision.SKIP, TaskStatus.CANCELED, stored.attempts);
 			}
 			if (!TaskTransitions.isAllowed(stored.status, TaskStatus.RUNNING)) {
@@ -251,7 +167,7 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 			stored.leaseUntil = leaseUntil;
 			stored.token = request.token();
 			stored.progress = null;
-			moveTo(stored, TaskStatus.RUNNING, now, after);
+			this.store.moveTo(stored, TaskStatus.RUNNING, now, after);
 			return new StartOutcome(Decision.RUN, TaskStatus.RUNNING, stored.attempts);
 		});
 	}
@@ -259,13 +175,13 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 	@Override
 	public Set<String> renewLeases(Map<String, String> tokens, Duration lease) {
 		requirePositive(lease);
-		return change((now, after) -> {
+		return this.store.change((now, after) -> {
 			Set<String> lost = new HashSet<>();
 			tokens.forEach((id, token) -> {
-				StoredTask task = live(id, now, after);
+				StoredTask task = this.store.live(id, now, after);
 				if (holds(task, token)) {
 					task.leaseUntil = now + lease.toMillis();
-					touch(task, now, this.ttlMillis);
+					this.store.touch(task, now, this.ttlMillis);
 				}
 				else {
 					lost.add(id);
@@ -288,12 +204,12 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 	@Override
 	public TaskStatus requeue(String id, String token) {
 		requireToken(token);
-		return change((now, after) -> {
-			StoredTask task = require(id, now, after);
+		return this.store.change((now, after) -> {
+			StoredTask task = this.store.require(id, now, after);
 			requireHeld(task, token, TaskStatus.SCHEDULED, now);
 			TaskStatus to = task.cancelRequested ? TaskStatus.CANCELED : TaskStatus.SCHEDULED;
 			endAttempt(task);
-			moveTo(task, to, now, after);
+			this.store.moveTo(task, to, now, after);
 			return to;
 		});
 	}
@@ -301,8 +217,8 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 	@Override
 	public TaskInfo replay(String id, String token) {
 		requireToken(token);
-		return change((now, after) -> {
-			StoredTask task = require(id, now, after);
+		return this.store.change((now, after) -> {
+			StoredTask task = this.store.require(id, now, after);
 			if (task.status == TaskStatus.SCHEDULED && token.equals(task.replayToken)) {
 				return task.toInfo(this.json);
 			}
@@ -320,8 +236,8 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 			task.cancelRequested = false;
 			task.replayToken = token;
 			endAttempt(task);
-			append(task, now, String.format(StoredTask.REPLAYED_MESSAGE, task.replays));
-			moveTo(task, TaskStatus.SCHEDULED, now, after);
+			InMemoryTaskStore.append(task, now, String.format(StoredTask.REPLAYED_MESSAGE, task.replays));
+			this.store.moveTo(task, TaskStatus.SCHEDULED, now, after);
 			return task.toInfo(this.json);
 		});
 	}
@@ -365,15 +281,15 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 	 */
 	private void transition(String id, String token, TaskStatus to, Set<TaskStatus> sources, long keepMillis,
 			Consumer<StoredTask> update) {
-		change((now, after) -> {
-			StoredTask task = require(id, now, after);
+		this.store.change((now, after) -> {
+			StoredTask task = this.store.require(id, now, after);
 			requireHeld(task, token, to, now);
 			if (!sources.contains(task.status)) {
 				throw new IllegalTaskStateChangeException(id, task.status, to);
 			}
 			update.accept(task);
 			endAttempt(task);
-			moveTo(task, to, now, after, keepMillis);
+			this.store.moveTo(task, to, now, after, keepMillis);
 			return null;
 		});
 	}
@@ -398,14 +314,14 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 
 	@Override
 	public TaskInfo requestCancel(String id) {
-		return change((now, after) -> {
-			StoredTask task = require(id, now, after);
+		return this.store.change((now, after) -> {
+			StoredTask task = this.store.require(id, now, after);
 			if (TaskTransitions.CANCELED_AT_ONCE.contains(task.status)) {
-				moveTo(task, TaskStatus.CANCELED, now, after);
+				this.store.moveTo(task, TaskStatus.CANCELED, now, after);
 			}
 			else if (TaskTransitions.CANCEL_FLAGGED.contains(task.status)) {
 				task.cancelRequested = true;
-				touch(task, now, this.ttlMillis);
+				this.store.touch(task, now, this.ttlMillis);
 				this.cancelListeners.forEach((listener) -> after.add(() -> listener.accept(id)));
 			}
 			else if (task.status != TaskStatus.CANCELED) {
@@ -418,13 +334,13 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 	@Override
 	public void log(String id, String token, String message) {
 		Assert.notNull(message, "'message' must not be null");
-		change((now, after) -> {
-			StoredTask task = require(id, now, after);
+		this.store.change((now, after) -> {
+			StoredTask task = this.store.require(id, now, after);
 			if (token != null && !holds(task, token)) {
 				throw new AttemptLostException(id, task.status);
 			}
-			append(task, now, message);
-			touch(task, now, this.ttlMillis);
+			InMemoryTaskStore.append(task, now, message);
+			this.store.touch(task, now, this.ttlMillis);
 			return null;
 		});
 	}
@@ -433,23 +349,23 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 	public void progress(String id, String token, double fraction) {
 		StoredTask.requireFraction(fraction);
 		requireToken(token);
-		change((now, after) -> {
-			StoredTask task = require(id, now, after);
+		this.store.change((now, after) -> {
+			StoredTask task = this.store.require(id, now, after);
 			if (!holds(task, token)) {
 				throw new AttemptLostException(id, task.status);
 			}
 			task.progress = fraction;
-			touch(task, now, this.ttlMillis);
+			this.store.touch(task, now, this.ttlMillis);
 			return null;
 		});
 	}
 
 	@Override
 	public Set<String> cancelRequested(Collection<String> ids) {
-		return change((now, after) -> {
+		return this.store.change((now, after) -> {
 			Set<String> requested = new HashSet<>();
 			for (String id : ids) {
-				StoredTask task = live(id, now, after);
+				StoredTask task = this.store.live(id, now, after);
 				if (task != null && task.cancelRequested) {
 					requested.add(id);
 				}
@@ -460,8 +376,8 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 
 	@Override
 	public CompletableFuture<TaskInfo> whenFinal(String id) {
-		return change((now, after) -> {
-			StoredTask task = live(id, now, after);
+		return this.store.change((now, after) -> {
+			StoredTask task = this.store.live(id, now, after);
 			if (task == null) {
 				return CompletableFuture.failedFuture(new TaskNotFoundException(id));
 			}
@@ -469,7 +385,7 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 				return CompletableFuture.completedFuture(task.toInfo(this.json));
 			}
 			CompletableFuture<TaskInfo> future = new CompletableFuture<>();
-			this.waiting.computeIfAbsent(id, (key) -> new ArrayList<>()).add(future);
+			this.store.await(id, future);
 			return future;
 		});
 	}
@@ -479,162 +395,6 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 		Assert.notNull(listener, "'listener' must not be null");
 		this.cancelListeners.add(listener);
 		return () -> this.cancelListeners.remove(listener);
-	}
-
-	/**
-	 * Runs a change under the lock, then what it left for later: futures and listeners run
-	 * outside the lock so that they may call the registry.
-	 */
-	private <T> T change(Change<T> change) {
-		List<Runnable> after = new ArrayList<>();
-		try {
-			synchronized (this.lock) {
-				return change.apply(this.clock.millis(), after);
-			}
-		}
-		finally {
-			runAll(after);
-		}
-	}
-
-	/**
-	 * Runs every action even if one fails, so that one failing listener neither keeps the
-	 * others from hearing nor leaves futures waiting.
-	 */
-	private static void runAll(List<Runnable> actions) {
-		RuntimeException failure = null;
-		for (Runnable action : actions) {
-			try {
-				action.run();
-			}
-			catch (RuntimeException ex) {
-				if (failure == null) {
-					failure = ex;
-				}
-				else {
-					failure.addSuppressed(ex);
-				}
-			}
-		}
-		if (failure != null) {
-			throw failure;
-		}
-	}
-
-	private StoredTask require(String id, long now, List<Runnable> after) {
-		StoredTask task = live(id, now, after);
-		if (task == null) {
-			throw new TaskNotFoundException(id);
-		}
-		return task;
-	}
-
-	private StoredTask live(String id, long now, List<Runnable> after) {
-		purgeIfDue(now, after);
-		StoredTask task = this.tasks.get(id);
-		if (task != null && isExpired(task, now)) {
-			remove(task, after);
-			return null;
-		}
-		return task;
-	}
-
-	private static boolean isExpired(StoredTask task, long now) {
-		return now >= task.expiresAt;
-	}
-
-	/**
-	 * Drops expired tasks, at most once a second so that a busy registry does not pay for it
-	 * on every call; reads check the expiry of what they return in between.
-	 */
-	private void purgeIfDue(long now, List<Runnable> after) {
-		boolean purgedRecently = this.lastPurge != NEVER && now >= this.lastPurge
-				&& now - this.lastPurge < PURGE_INTERVAL_MILLIS;
-		if (purgedRecently) {
-			return;
-		}
-		this.lastPurge = now;
-		while (!this.expiries.isEmpty() && now >= this.expiries.first().millis()) {
-			remove(this.tasks.get(this.expiries.first().id()), after);
-		}
-	}
-
-	private StoredTask store(StoredTask task, long now, long keepMillis) {
-		this.tasks.put(task.id, task);
-		task.expiresAt = now + keepMillis;
-		this.expiries.add(new Stamp(task.expiresAt, task.id));
-		index(task);
-		return task;
-	}
-
-	private void remove(StoredTask task, List<Runnable> after) {
-		this.tasks.remove(task.id);
-		this.expiries.remove(new Stamp(task.expiresAt, task.id));
-		unindex(task);
-		List<CompletableFuture<TaskInfo>> futures = this.waiting.remove(task.id);
-		if (futures != null) {
-			TaskNotFoundException notFound = new TaskNotFoundException(task.id);
-			after.add(() -> futures.forEach((future) -> future.completeExceptionally(notFound)));
-		}
-	}
-
-	private void moveTo(StoredTask task, TaskStatus to, long now, List<Runnable> after) {
-		moveTo(task, to, now, after, this.ttlMillis);
-	}
-
-	private void moveTo(StoredTask task, TaskStatus to, long now, List<Runnable> after, long keepMillis) {
-		unindex(task);
-		task.status = to;
-		index(task);
-		if (to.isFinal()) {
-			task.finishedAt = now;
-		}
-		touch(task, now, keepMillis);
-		if (to.isFinal()) {
-			List<CompletableFuture<TaskInfo>> futures = this.waiting.remove(task.id);
-			if (futures != null) {
-				TaskInfo info = task.toInfo(this.json);
-				after.add(() -> futures.forEach((future) -> future.complete(info)));
-			}
-		}
-	}
-
-	private static void append(StoredTask task, long now, String message) {
-		task.events.add(new TaskEvent(Instant.ofEpochMilli(now), message));
-		if (task.events.size() > StoredTask.EVENT_LOG_CAP) {
-			task.events.remove(0);
-		}
-	}
-
-	/**
-	 * Records a change: the task lives at least {@code keepMillis} more, and never less than it
-	 * was to live before.
-	 */
-	private void touch(StoredTask task, long now, long keepMillis) {
-		task.updatedAt = now;
-		long expiresAt = Math.max(task.expiresAt, now + Math.max(keepMillis, this.ttlMillis));
-		if (expiresAt != task.expiresAt) {
-			this.expiries.remove(new Stamp(task.expiresAt, task.id));
-			task.expiresAt = expiresAt;
-			this.expiries.add(new Stamp(expiresAt, task.id));
-		}
-	}
-
-	private void index(StoredTask task) {
-		Stamp stamp = new Stamp(task.createdAt, task.id);
-		for (IndexKey key : IndexKey.of(task)) {
-			this.indexes.computeIfAbsent(key, (k) -> new TreeSet<>(NEWEST_FIRST)).add(stamp);
-		}
-	}
-
-	private void unindex(StoredTask task) {
-		Stamp stamp = new Stamp(task.createdAt, task.id);
-		for (IndexKey key : IndexKey.of(task)) {
-			NavigableSet<Stamp> index = this.indexes.get(key);
-			if (index != null && index.remove(stamp) && index.isEmpty()) {
-				this.indexes.remove(key);
-			}
-		}
 	}
 
 	private static void requireToken(String token) {
@@ -648,50 +408,6 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 	private void requireJson(NewTask task) {
 		StoredTask.requireJson(this.json, task.argsJson(), "The arguments");
 		StoredTask.requireJson(this.json, task.kwargsJson(), "The named arguments");
-	}
-
-	/**
-	 * Orders ids as Redis orders sorted set members with equal scores: by their UTF-8 bytes,
-	 * which is the order of their code points (not of their UTF-16 chars).
-	 */
-	private static int compareCodePoints(String a, String b) {
-		int i = 0;
-		int j = 0;
-		while (i < a.length() && j < b.length()) {
-			int x = a.codePointAt(i);
-			int y = b.codePointAt(j);
-			if (x != y) {
-				return Integer.compare(x, y);
-			}
-			i += Character.charCount(x);
-			j += Character.charCount(y);
-		}
-		return Boolean.compare(i < a.length(), j < b.length());
-	}
-
-	@FunctionalInterface
-	private interface Change<T> {
-
-		T apply(long now, List<Runnable> after);
-
-	}
-
-	/**
-	 * A task id with a time: its creation in an index, its last change in the expiry order.
-	 */
-	private record Stamp(long millis, String id) {
-	}
-
-	/**
-	 * Which tasks an index holds: those with the name and in the state, {@code null} for any.
-	 */
-	private record IndexKey(String name, TaskStatus status) {
-
-		static List<IndexKey> of(StoredTask task) {
-			return List.of(new IndexKey(null, null), new IndexKey(task.name, null), new IndexKey(null, task.status),
-					new IndexKey(task.name, task.status));
-		}
-
 	}
 
 }
