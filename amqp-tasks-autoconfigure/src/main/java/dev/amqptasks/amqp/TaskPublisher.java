@@ -19,7 +19,6 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.amqp.AmqpConnectException;
 import org.springframework.amqp.AmqpException;
 import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageDeliveryMode;
 import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.connection.CorrelationData;
 import org.springframework.amqp.rabbit.core.RabbitOperations;
@@ -127,15 +126,10 @@ public final class TaskPublisher {
 
 	private Outgoing route(int index, Publication publication, Instant now) {
 		TaskMessage message = publication.message();
-		MessageProperties properties = properties(message.id());
-		properties.setHeader(TaskHeaders.TASK, message.task());
-		properties.setHeader(TaskHeaders.ATTEMPTS, message.attempts());
-		properties.setHeader(TaskHeaders.REPLAY, message.replay());
-		properties.setHeader(TaskHeaders.SENT_AT, now.toEpochMilli());
+		MessageProperties properties = TaskMessageProperties.of(message, now);
 		long step = 0;
 		if (message.notBefore() != null) {
-			properties.setHeader(TaskHeaders.NOT_BEFORE, message.notBefore().toEpochMilli());
-			long remaining = remainingMillis(now, message.notBefore());
+			long remaining = TaskMessageProperties.remainingMillis(now, message.notBefore());
 			long slack = DelayLadder.slackFor(remaining);
 			step = this.ladder.next(remaining, slack);
 			if (step > 0) {
@@ -149,15 +143,6 @@ public final class TaskPublisher {
 		}
 		return new Outgoing(index, message.id(), this.topology.exchange(), this.topology.queue(), amqp,
 				publication.observation(), 0);
-	}
-
-	private static MessageProperties properties(String id) {
-		MessageProperties properties = new MessageProperties();
-		properties.setMessageId(id);
-		properties.setContentType(MessageProperties.CONTENT_TYPE_JSON);
-		properties.setContentEncoding("UTF-8");
-		properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
-		return properties;
 	}
 
 	/**
@@ -252,12 +237,8 @@ public final class TaskPublisher {
 	 */
 	public void deadLetter(Message original, String reason, dev.amqptasks.TaskError error) {
 		MessageProperties properties = original.getMessageProperties();
-		Message copy = new Message(original.getBody(), copyOf(properties));
-		copy.getMessageProperties().setHeader(TaskHeaders.DEAD_LETTER_REASON, truncate(reason));
-		if (error != null) {
-			copy.getMessageProperties().setHeader(TaskHeaders.ERROR_TYPE, error.type());
-			copy.getMessageProperties().setHeader(TaskHeaders.ERROR_MESSAGE, truncate(error.message()));
-		}
+		Message copy = new Message(original.getBody(),
+				TaskMessageProperties.deadLetterCopyOf(properties, reason, error));
 		String id = (properties.getMessageId() != null) ? properties.getMessageId() : "(no id)";
 		sendAndAwait(new Outgoing(0, id, this.topology.exchange(), this.topology.errorQueue(), copy,
 				Observation.NOOP, 0));
@@ -286,7 +267,7 @@ public final class TaskPublisher {
 	 * @throws TaskEnqueueException if the broker did not take it
 	 */
 	public boolean forwardIfNotDue(Message original, Instant notBefore, Observation received) {
-		long remaining = remainingMillis(this.clock.instant(), notBefore);
+		long remaining = TaskMessageProperties.remainingMillis(this.clock.instant(), notBefore);
 		Object slack = original.getMessageProperties().getHeader(TaskHeaders.DELAY_SLACK);
 		long step = this.ladder.next(remaining,
 				(slack instanceof Number number) ? number.longValue() : DelayLadder.slackFor(remaining));
@@ -297,12 +278,6 @@ public final class TaskPublisher {
 		return true;
 	}
 
-	/** The time until a due time, rounded up: a delay never ends early. */
-	private static long remainingMillis(Instant now, Instant notBefore) {
-		Duration remaining = Duration.between(now, notBefore);
-		return remaining.isNegative() ? 0 : remaining.plusNanos(999_999).toMillis();
-	}
-
 	private void sendThroughDelayQueue(Message original, long step, Observation parent) {
 		String id = original.getMessageProperties().getMessageId();
 		AmqpException failure = declareDelayQueue(step);
@@ -310,25 +285,9 @@ public final class TaskPublisher {
 			throw new TaskEnqueueException(
 					"Could not declare the delay queue for task '" + id + "': " + failure.getMessage(), failure);
 		}
-		Message copy = new Message(original.getBody(), copyOf(original.getMessageProperties()));
+		Message copy = new Message(original.getBody(),
+				TaskMessageProperties.copyOf(original.getMessageProperties()));
 		sendAndAwait(new Outgoing(0, id, "", this.topology.delayQueue(step).name(), copy, parent, step));
-	}
-
-	private static MessageProperties copyOf(MessageProperties properties) {
-		MessageProperties copy = properties(properties.getMessageId());
-		copy.setContentType(properties.getContentType());
-		copy.setContentEncoding(properties.getContentEncoding());
-		properties.getHeaders().forEach((name, value) -> {
-			// The broker's own dead-letter history does not belong on a message we send.
-			if (!name.startsWith("x-death") && !name.startsWith("x-first-death") && !name.startsWith("x-last-death")) {
-				copy.setHeader(name, value);
-			}
-		});
-		return copy;
-	}
-
-	private static String truncate(String text) {
-		return (text != null && text.length() > 1000) ? text.substring(0, 1000) : text;
 	}
 
 	private void sendAndAwait(Outgoing message) {

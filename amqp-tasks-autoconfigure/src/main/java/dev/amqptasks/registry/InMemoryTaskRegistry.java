@@ -90,7 +90,8 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 
 	@Override
 	public Optional<TaskInfo> find(String id) {
-		return this.store.change((now, after) -> Optional.ofNullable(this.store.live(id, now, after)).map((task) -> task.toInfo(this.json)));
+		return this.store.change((now, after) -> Optional.ofNullable(this.store.live(id, now, after))
+			.map((task) -> task.toInfo(this.json)));
 	}
 
 	@Override
