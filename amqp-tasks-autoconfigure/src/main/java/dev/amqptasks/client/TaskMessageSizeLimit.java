@@ -11,7 +11,7 @@ import tools.jackson.databind.json.JsonMapper;
  * ({@code amqp-tasks.worker.max-message-size}): the body is measured as the publisher writes
  * it, without keeping it.
  */
-public final class TaskMessageSizeLimit {
+final class TaskMessageSizeLimit {
 
 	/** No limit. */
 	public static final TaskMessageSizeLimit NONE = new TaskMessageSizeLimit(null, Long.MAX_VALUE);
