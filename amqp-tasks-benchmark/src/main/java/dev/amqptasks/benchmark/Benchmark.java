@@ -37,11 +37,11 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The benchmark driver behind {@code bench/run}: the workloads of WORKLOADS.md (RAW, W1, W2,
- * W3, L1) against the local RabbitMQ and Redis, with this JVM as the producer (a Spring Boot
- * application with the starter) and the real worker app in JVMs of its own. Prints a header,
- * one JSON line per workload run, and a table of medians; deletes every queue, exchange and
- * Redis key it created, also when it fails or is interrupted.
+ * The benchmark driver behind {@code bench/run}: the workloads RAW, W1, W2, W3 and L1 that
+ * docs/performance.md defines, against the local RabbitMQ and Redis, with this JVM as the
+ * producer (a Spring Boot application with the starter) and the real worker app in JVMs of
+ * its own. Prints a header, one JSON line per workload run, and a table of medians; deletes
+ * every queue, exchange and Redis key it created, also when it fails or is interrupted.
  * <p>
  * Standard output carries only the header, the JSON lines and the table; progress goes to
  * standard error.
