@@ -8,6 +8,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 
+import dev.amqptasks.WorkerEvent;
+import dev.amqptasks.WorkerStartedEvent;
+import dev.amqptasks.WorkerStoppedEvent;
+import dev.amqptasks.WorkerStoppingEvent;
 import dev.amqptasks.core.TaskCatalog;
 import dev.amqptasks.core.TaskInvoker;
 import dev.amqptasks.core.TaskLifecycleListener;
@@ -15,6 +19,7 @@ import dev.amqptasks.core.TaskPolicy;
 import dev.amqptasks.core.TaskPublisher;
 import dev.amqptasks.core.TaskTopology;
 import dev.amqptasks.registry.TaskRegistry;
+import dev.amqptasks.spi.TaskExecutionInterceptor;
 import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -25,6 +30,7 @@ import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.listener.DirectMessageListenerContainer;
 import org.springframework.amqp.rabbit.listener.api.ChannelAwareMessageListener;
 import org.springframework.boot.system.JavaVersion;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
@@ -60,6 +66,8 @@ public final class TaskWorker implements SmartLifecycle {
 
 	private TaskLifecycleListener lifecycleListener = TaskLifecycleListener.NONE;
 
+	private List<TaskExecutionInterceptor> executionInterceptors = List.of();
+
 	private final ConnectionFactory connectionFactory;
 
 	private final TaskTopology topology;
@@ -75,6 +83,9 @@ public final class TaskWorker implements SmartLifecycle {
 	private final TaskRunner.Collaborators collaborators;
 
 	private final WorkerDirectory directory;
+
+	private ApplicationEventPublisher eventPublisher = (event) -> {
+	};
 
 	private final Object lifecycleMonitor = new Object();
 
@@ -138,7 +149,8 @@ public final class TaskWorker implements SmartLifecycle {
 			this.writes = new CoalescedRegistryWrites(this.registry, this.identity.id(), this.settings.leaseTtl());
 			TaskRunner runner = new TaskRunner(this.collaborators, this.writes, this.running, this.control,
 					this.identity.id(), this.settings, () -> this.stopping,
-					new TaskRunner.Observability(this.observationRegistry, this.lifecycleListener));
+					new TaskRunner.Observability(this.observationRegistry, this.lifecycleListener),
+					new TaskExecutionChain(this.executionInterceptors));
 			this.housekeeping.schedule();
 			if (this.settings.autoKillTimeout() != null) {
 				this.watchdog = new Watchdog(this.settings.autoKillTimeout(), this.running::all,
@@ -152,6 +164,7 @@ public final class TaskWorker implements SmartLifecycle {
 			this.liveness.requestReport();
 			logger.info("Worker " + this.identity.id() + " consuming '" + this.topology.queue() + "' with up to "
 					+ max + " tasks at once on " + (this.virtualThreads ? "virtual threads" : "platform threads"));
+			publish(new WorkerStartedEvent(this, this.identity.id(), this.identity.host(), this.identity.pid()));
 		}
 	}
 
@@ -208,6 +221,7 @@ public final class TaskWorker implements SmartLifecycle {
 				return;
 			}
 			this.stopping = true;
+			publish(new WorkerStoppingEvent(this, this.identity.id(), this.identity.host(), this.identity.pid()));
 			if (this.watchdog != null) {
 				this.watchdog.stop();
 			}
@@ -240,7 +254,30 @@ public final class TaskWorker implements SmartLifecycle {
 			this.consumer.shutdownExecutor();
 			this.started = false;
 			logger.info("Worker " + this.identity.id() + " stopped" + (interrupted ? " (tasks were requeued)" : ""));
+			publish(new WorkerStoppedEvent(this, this.identity.id(), this.identity.host(), this.identity.pid()));
 		}
+	}
+
+	/**
+	 * Publishes a lifecycle event; a listener that fails does not stop the worker's start or
+	 * stop.
+	 */
+	private void publish(WorkerEvent event) {
+		try {
+			this.eventPublisher.publishEvent(event);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("A listener of " + event.getClass().getSimpleName() + " failed: " + ex, ex);
+		}
+	}
+
+	/**
+	 * Publishes {@link WorkerStartedEvent}, {@link WorkerStoppingEvent} and
+	 * {@link WorkerStoppedEvent} as the worker starts and stops.
+	 * @param eventPublisher the publisher, none by default
+	 */
+	public void setEventPublisher(ApplicationEventPublisher eventPublisher) {
+		this.eventPublisher = eventPublisher;
 	}
 
 	@Override
@@ -270,6 +307,15 @@ public final class TaskWorker implements SmartLifecycle {
 	 */
 	public void setLifecycleListener(TaskLifecycleListener lifecycleListener) {
 		this.lifecycleListener = lifecycleListener;
+	}
+
+	/**
+	 * Runs each attempt through the given interceptors, the first outermost. Takes effect at the
+	 * next start.
+	 * @param executionInterceptors the interceptors, in order; none by default
+	 */
+	public void setExecutionInterceptors(List<TaskExecutionInterceptor> executionInterceptors) {
+		this.executionInterceptors = List.copyOf(executionInterceptors);
 	}
 
 	/**

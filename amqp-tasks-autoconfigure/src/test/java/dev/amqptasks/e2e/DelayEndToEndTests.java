@@ -62,6 +62,8 @@ class DelayEndToEndTests {
 	static void properties(DynamicPropertyRegistry registry) {
 		EndToEndTestApplication.properties(registry, QUEUE, PREFIX);
 		registry.add("spring.autoconfigure.exclude", () -> EndToEndTestApplication.SECURITY_AUTO_CONFIGURATIONS);
+		// Without Spring Security the API is served only when turned on.
+		registry.add("amqp-tasks.http.enabled", () -> "true");
 	}
 
 	@Autowired
