@@ -13,7 +13,6 @@ import java.util.function.BooleanSupplier;
 
 import com.rabbitmq.client.Channel;
 import dev.amqptasks.TaskError;
-import dev.amqptasks.TaskStatus;
 import dev.amqptasks.TaskTimeoutException;
 import dev.amqptasks.core.TaskCatalog;
 import dev.amqptasks.core.TaskDefinition;
@@ -103,6 +102,8 @@ final class TaskRunner {
 
 	private final TaskExecutionChain interceptors;
 
+	private final AttemptOutcomes outcomes;
+
 	TaskRunner(Collaborators collaborators, CoalescedRegistryWrites writes, RunningTasks running,
 			ScheduledExecutorService timeouts, String workerId, TaskWorker.Settings settings, BooleanSupplier stopping,
 			Observability observability, TaskExecutionChain interceptors) {
@@ -123,6 +124,8 @@ final class TaskRunner {
 		this.stopping = stopping;
 		this.observability = observability;
 		this.store = new RegistryStore(this.registry, stopping);
+		this.outcomes = new AttemptOutcomes(this.registry, this.publisher, this.store,
+				observability.lifecycleListener());
 		this.unknownTasks = new UnknownTasks(workerId, settings.unknownTaskTimeout(), this.clock, this.store);
 	}
 
@@ -222,7 +225,8 @@ final class TaskRunner {
 				else {
 					String reason = "attempt " + outcome.attempt() + " would exceed " + policy.maxRetries()
 							+ " retries: earlier attempts started and never ended (did the task kill its worker?)";
-					endErrored(attempt, new TaskError(TaskGaveUpException.class.getName(), reason), delivery);
+					TaskError error = new TaskError(TaskGaveUpException.class.getName(), reason);
+					this.outcomes.endErrored(attempt, error, delivery);
 				}
 			}
 		}
@@ -301,10 +305,10 @@ final class TaskRunner {
 					AttemptOutcome.REQUEUED, delivery::requeue);
 		}
 		else if (failure instanceof DeferTaskException deferral) {
-			return defer(attempt, deferral, delivery);
+			return this.outcomes.defer(attempt, deferral, delivery);
 		}
 		else if (failure instanceof CancelTaskException cancel) {
-			return cancel(attempt, cancel.getMessage(), delivery);
+			return this.outcomes.cancel(attempt, cancel.getMessage(), delivery);
 		}
 		if (failure == null) {
 			try {
@@ -320,10 +324,10 @@ final class TaskRunner {
 		Throwable error = failure;
 		observation.error(error);
 		if (policy.retries(attempt.number(), error)) {
-			return retry(attempt, policy.delayAfter(attempt.number()), error, delivery);
+			return this.outcomes.retry(attempt, policy.delayAfter(attempt.number()), error, delivery);
 		}
 		logger.error("Task " + id + " failed for good on attempt " + attempt.number() + ": " + error, error);
-		return endErrored(attempt, TaskError.of(error), delivery);
+		return this.outcomes.endErrored(attempt, TaskError.of(error), delivery);
 	}
 
 	/**
@@ -339,79 +343,6 @@ final class TaskRunner {
 			}
 		}
 		return false;
-	}
-
-	private AttemptOutcome retry(Attempt attempt, Duration delay, Throwable error, Delivery delivery) {
-		TaskMessage task = attempt.task();
-		logger.warn("Task " + task.id() + " failed on attempt " + attempt.number() + ", retrying in " + delay + ": "
-				+ error);
-		return this.store.storeAndSettle(
-				() -> this.registry.retry(task.id(), attempt.token(), TaskError.of(error), delay), delivery,
-				AttemptOutcome.RETRYING, () -> {
-					try {
-						this.publisher.publish(task.withAttempts(attempt.number()), delay);
-						delivery.ack();
-						this.observability.lifecycleListener().retryQueued(task.task());
-					}
-					catch (RuntimeException ex) {
-						// The retry message is not out: the broker gets the original back and it runs again.
-						logger.warn("Could not queue the retry of task " + task.id() + "; returning it to the queue: "
-								+ ex.getMessage());
-						delivery.requeue();
-					}
-				});
-	}
-
-	/**
-	 * Gives the task back as {@code scheduled} (the attempt counts), and sends its message
-	 * through the delay queues to be looked at again after the delay; acknowledges it if the
-	 * task's cancellation was requested meanwhile (the registry then made it {@code canceled}).
-	 */
-	private AttemptOutcome defer(Attempt attempt, DeferTaskException deferral, Delivery delivery) {
-		String id = attempt.task().id();
-		logger.info("Task " + id + " is deferred for " + deferral.getDelay() + ": " + deferral.getMessage());
-		AtomicReference<TaskStatus> status = new AtomicReference<>();
-		return this.store.storeAndSettle(() -> status.set(this.registry.requeue(id, attempt.token())), delivery,
-				AttemptOutcome.DEFERRED, () -> {
-					if (status.get() == TaskStatus.SCHEDULED) {
-						delivery.defer(deferral.getDelay());
-					}
-					else {
-						delivery.ack();
-					}
-				});
-	}
-
-	/**
-	 * Ends the task {@code canceled}, with the reason in its event log.
-	 */
-	private AttemptOutcome cancel(Attempt attempt, String reason, Delivery delivery) {
-		String id = attempt.task().id();
-		logger.info("Task " + id + " is canceled: " + reason);
-		AttemptOutcome logged = this.store.storeAndSettle(
-				() -> this.registry.log(id, attempt.token(), "Canceled: " + reason), delivery, AttemptOutcome.CANCELED,
-				() -> {
-				});
-		if (logged == AttemptOutcome.LOST) {
-			return logged;
-		}
-		return this.store.storeAndSettle(() -> this.registry.markCanceled(id, attempt.token()), delivery,
-				AttemptOutcome.CANCELED, delivery::ack);
-	}
-
-	private AttemptOutcome endErrored(Attempt attempt, TaskError error, Delivery delivery) {
-		return this.store.storeAndSettle(() -> this.registry.fail(attempt.task().id(), attempt.token(), error),
-				delivery, AttemptOutcome.ERRORED, () -> delivery.deadLetter("the task failed with no retry left", error));
-	}
-
-	/**
-	 * An attempt this worker runs.
-	 *
-	 * @param task the task as its message carries it
-	 * @param token the token under which the attempt holds the task
-	 * @param number the attempt number, from 1
-	 */
-	private record Attempt(TaskMessage task, String token, int number) {
 	}
 
 	/**
