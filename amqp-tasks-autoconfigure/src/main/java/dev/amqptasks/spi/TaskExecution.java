@@ -27,6 +27,7 @@ public interface TaskExecution {
 
 	/**
 	 * The task's context: whether its cancellation was requested, its event log, its progress.
+	 * ({@link TaskContext#current()} is set only around the task's method itself.)
 	 * @return the context
 	 */
 	TaskContext context();
