@@ -5,6 +5,7 @@ import java.util.List;
 
 import dev.amqptasks.amqp.TaskPublisher;
 import dev.amqptasks.amqp.TaskTopology;
+import dev.amqptasks.spi.TaskExecutionInterceptor;
 import dev.amqptasks.spi.TaskLifecycleListener;
 import dev.amqptasks.spi.TaskRegistry;
 import dev.amqptasks.spi.WorkerDirectory;
@@ -23,6 +24,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 
@@ -51,7 +53,9 @@ public final class TaskWorkerAutoConfiguration {
 			WorkerDirectory amqpTasksWorkerDirectory, WorkerIdentity amqpTasksWorkerIdentity,
 			AmqpTasksProperties properties, ObjectProvider<ObservationRegistry> observationRegistry,
 			ObjectProvider<TaskLifecycleListener> lifecycleListeners,
-			ObjectProvider<AmqpTasksListenerContainerCustomizer> containerCustomizers, Environment environment) {
+			ObjectProvider<AmqpTasksListenerContainerCustomizer> containerCustomizers,
+			ObjectProvider<TaskExecutionInterceptor> executionInterceptors, ApplicationEventPublisher eventPublisher,
+			Environment environment) {
 		ConnectionFactory connectionFactory = ConnectionFactories.rabbit(properties, beanFactory, connectionFactories);
 		AmqpTasksProperties.Worker worker = properties.worker();
 		AmqpTasksProperties.Retry retry = properties.retry();
@@ -67,6 +71,8 @@ public final class TaskWorkerAutoConfiguration {
 						worker.unknownTaskTimeout()));
 		taskWorker.setObservationRegistry(observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP));
 		taskWorker.setLifecycleListener(TaskLifecycleListener.of(lifecycleListeners.orderedStream().toList()));
+		taskWorker.setExecutionInterceptors(executionInterceptors.orderedStream().toList());
+		taskWorker.setEventPublisher(eventPublisher);
 		List<AmqpTasksListenerContainerCustomizer> customizers = containerCustomizers.orderedStream().toList();
 		taskWorker.setContainerCustomizer(
 				(container) -> customizers.forEach((customizer) -> customizer.customize(container)));

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 import dev.amqptasks.TaskError;
-import dev.amqptasks.TaskExpiredException;
 import dev.amqptasks.TaskEvent;
+import dev.amqptasks.TaskExpiredException;
 import dev.amqptasks.TaskInfo;
 import dev.amqptasks.TaskStatus;
 import dev.amqptasks.spi.NewTask;

@@ -1,12 +1,9 @@
 package dev.amqptasks.worker;
 
-import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.channels.ClosedByInterruptException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -15,16 +12,14 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 import com.rabbitmq.client.Channel;
-import dev.amqptasks.IllegalTaskStateChangeException;
 import dev.amqptasks.MalformedTaskMessageException;
 import dev.amqptasks.TaskError;
 import dev.amqptasks.TaskGaveUpException;
-import dev.amqptasks.TaskNotFoundException;
 import dev.amqptasks.TaskTimeoutException;
-import dev.amqptasks.UnknownTaskException;
 import dev.amqptasks.amqp.TaskMessage;
 import dev.amqptasks.amqp.TaskPublisher;
-import dev.amqptasks.spi.AttemptLostException;
+import dev.amqptasks.spi.CancelTaskException;
+import dev.amqptasks.spi.DeferTaskException;
 import dev.amqptasks.spi.NewTask;
 import dev.amqptasks.spi.TaskHeaders;
 import dev.amqptasks.spi.TaskLifecycleListener;
@@ -45,7 +40,6 @@ import org.slf4j.MDC;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.amqp.core.Message;
-import org.springframework.dao.DataAccessException;
 
 /**
  * Takes one delivered message to its acknowledged outcome: read it, start it in the registry,
@@ -73,11 +67,6 @@ final class TaskRunner {
 	static final String MDC_TASK_NAME = "taskName";
 
 	private static final Log logger = LogFactory.getLog(TaskRunner.class);
-
-	private static final Duration MAX_STORE_BACKOFF = Duration.ofSeconds(5);
-
-	/** How long a message of an unknown task waits before a worker looks at it again. */
-	private static final Duration UNKNOWN_TASK_RECHECK = Duration.ofSeconds(5);
 
 	private final MessageReader reader;
 
@@ -107,13 +96,20 @@ final class TaskRunner {
 
 	private final CoalescedRegistryWrites writes;
 
-	private final Duration unknownTaskTimeout;
-
 	private final Clock clock;
+
+	private final RegistryStore store;
+
+	private final UnknownTasks unknownTasks;
+
+	private final TaskExecutionChain interceptors;
+
+	private final AttemptOutcomes outcomes;
 
 	TaskRunner(Collaborators collaborators, CoalescedRegistryWrites writes, RunningTasks running,
 			ScheduledExecutorService timeouts, String workerId, TaskWorker.Settings settings, BooleanSupplier stopping,
-			Observability observability) {
+			Observability observability, TaskExecutionChain interceptors) {
+		this.interceptors = interceptors;
 		this.writes = writes;
 		this.reader = new MessageReader(collaborators.json(), settings.maxMessageSize());
 		this.catalog = collaborators.catalog();
@@ -126,10 +122,13 @@ final class TaskRunner {
 		this.workerId = workerId;
 		this.defaults = settings.defaultPolicy();
 		this.lease = settings.leaseTtl();
-		this.unknownTaskTimeout = settings.unknownTaskTimeout();
 		this.clock = collaborators.clock();
 		this.stopping = stopping;
 		this.observability = observability;
+		this.store = new RegistryStore(this.registry, stopping);
+		this.outcomes = new AttemptOutcomes(this.registry, this.publisher, this.store,
+				observability.lifecycleListener());
+		this.unknownTasks = new UnknownTasks(workerId, settings.unknownTaskTimeout(), this.clock, this.store);
 	}
 
 	/**
@@ -155,7 +154,7 @@ final class TaskRunner {
 				logger.warn("Dead-lettering a message (task id " + ex.taskId() + ") because " + reason);
 				TaskError error = new TaskError(MalformedTaskMessageException.class.getName(), reason);
 				if (ex.taskId() != null) {
-					recordQuietly(ex.taskId(), error);
+					this.store.recordQuietly(ex.taskId(), error);
 				}
 				delivery.deadLetter(reason, error);
 				return;
@@ -186,7 +185,7 @@ final class TaskRunner {
 		}
 		TaskDefinition definition = this.catalog.find(task.task()).orElse(null);
 		if (definition == null) {
-			unknownTask(task, delivery);
+			this.unknownTasks.handle(task, delivery);
 			return;
 		}
 		TaskPolicy policy = definition.policy(this.defaults);
@@ -196,9 +195,9 @@ final class TaskRunner {
 		StartRequest request = new StartRequest(new NewTask(task.id(), task.task(),
 				this.json.writeValueAsString(task.args()), this.json.writeValueAsString(task.kwargs()),
 				policy.maxRetries(), task.attempts(), task.replay(), task.notBefore(), delivery.sentAt()), token);
-		Stored start = store(() -> started.set(this.writes.start(request)));
-		if (start != Stored.YES) {
-			if (start == Stored.REFUSED) {
+		RegistryStore.Stored start = this.store.store(() -> started.set(this.writes.start(request)));
+		if (start != RegistryStore.Stored.YES) {
+			if (start == RegistryStore.Stored.REFUSED) {
 				delivery.deadLetter("the registry refused to start it", null);
 			}
 			return;
@@ -228,37 +227,11 @@ final class TaskRunner {
 				else {
 					String reason = "attempt " + outcome.attempt() + " would exceed " + policy.maxRetries()
 							+ " retries: earlier attempts started and never ended (did the task kill its worker?)";
-					endErrored(attempt, new TaskError(TaskGaveUpException.class.getName(), reason), delivery);
+					TaskError error = new TaskError(TaskGaveUpException.class.getName(), reason);
+					this.outcomes.endErrored(attempt, error, delivery);
 				}
 			}
 		}
-	}
-
-	/**
-	 * Puts back a message of a task this worker does not know, for a worker that knows it (during
-	 * a rolling deploy, an older worker may get a new task), up to the unknown-task timeout from
-	 * when a worker first found it unknown; then dead-letters it and records why.
-	 */
-	private void unknownTask(TaskMessage task, Delivery delivery) {
-		long now = this.clock.millis();
-		Object header = delivery.message().getMessageProperties().getHeader(TaskHeaders.UNKNOWN_SINCE);
-		long since = (header instanceof Number number) ? number.longValue() : now;
-		Duration waited = Duration.ofMillis(Math.max(0, now - since));
-		if (waited.compareTo(this.unknownTaskTimeout) < 0) {
-			logger.warn("No task named '" + task.task() + "' is registered in worker " + this.workerId
-					+ "; putting task " + task.id() + " back for a worker that knows it (unknown for " + waited
-					+ " of " + this.unknownTaskTimeout + ")");
-			delivery.message().getMessageProperties().setHeader(TaskHeaders.UNKNOWN_SINCE, since);
-			delivery.defer(UNKNOWN_TASK_RECHECK);
-			return;
-		}
-		String reason = "no worker that received it knows a task named '" + task.task() + "' (for " + waited
-				+ "; last: worker " + this.workerId + ")";
-		logger.warn("Dead-lettering task " + task.id() + " because " + reason);
-		TaskError error = new TaskError(UnknownTaskException.class.getName(),
-				new UnknownTaskException(task.task()).getMessage() + ": " + reason);
-		recordQuietly(task.id(), error);
-		delivery.deadLetter(reason, error);
 	}
 
 	/**
@@ -276,7 +249,7 @@ final class TaskRunner {
 			.highCardinalityKeyValue(TaskObservations.ATTEMPT, String.valueOf(attempt.number()))
 			.start();
 		// Every attempt gets an outcome tag: a meter name must keep one set of tag keys.
-		Outcome outcome = Outcome.ERRORED;
+		AttemptOutcome outcome = AttemptOutcome.ERRORED;
 		try (Observation.Scope scope = observation.openScope()) {
 			outcome = attempt(attempt, definition, policy, delivery, observation);
 		}
@@ -290,7 +263,7 @@ final class TaskRunner {
 		}
 	}
 
-	private Outcome attempt(Attempt attempt, TaskDefinition definition, TaskPolicy policy, Delivery delivery,
+	private AttemptOutcome attempt(Attempt attempt, TaskDefinition definition, TaskPolicy policy, Delivery delivery,
 			Observation observation) {
 		TaskMessage task = attempt.task();
 		String id = task.id();
@@ -300,8 +273,10 @@ final class TaskRunner {
 		Object result = null;
 		Throwable failure = null;
 		try {
-			result = this.invoker.invoke(definition, task.args(), task.kwargs(),
-					new WorkerTaskContext(runningTask, attempt.number(), this.registry));
+			WorkerTaskContext context = new WorkerTaskContext(runningTask, attempt.number(), this.registry);
+			result = this.interceptors.proceed(
+					new TaskExecutionChain.Execution(task.task(), id, attempt.number(), context),
+					() -> this.invoker.invoke(definition, task.args(), task.kwargs(), context));
 		}
 		catch (Throwable ex) {
 			failure = ex;
@@ -315,12 +290,12 @@ final class TaskRunner {
 		if (runningTask.isLost()) {
 			// Another attempt holds the task: whatever this one did is not stored.
 			delivery.requeue();
-			return Outcome.LOST;
+			return AttemptOutcome.LOST;
 		}
 		if (runningTask.isCanceled() && failure != null) {
 			logger.info("Task " + id + " was canceled while running");
-			return settle(store(() -> this.registry.markCanceled(id, attempt.token())), delivery, Outcome.CANCELED,
-					delivery::ack);
+			return this.store.storeAndSettle(() -> this.registry.markCanceled(id, attempt.token()), delivery,
+					AttemptOutcome.CANCELED, delivery::ack);
 		}
 		if (runningTask.isTimedOut()) {
 			failure = new TaskTimeoutException(id, policy.timeout());
@@ -328,14 +303,21 @@ final class TaskRunner {
 		else if (isInterruption(failure) && this.stopping.getAsBoolean()) {
 			// Interrupted by the worker's own shutdown: give it back to the queue.
 			logger.info("Task " + id + " was interrupted by the worker's shutdown; it will run again");
-			return settle(store(() -> this.registry.requeue(id, attempt.token())), delivery, Outcome.REQUEUED,
-					delivery::requeue);
+			return this.store.storeAndSettle(() -> this.registry.requeue(id, attempt.token()), delivery,
+					AttemptOutcome.REQUEUED, delivery::requeue);
+		}
+		else if (failure instanceof DeferTaskException deferral) {
+			return this.outcomes.defer(attempt, deferral, delivery);
+		}
+		else if (failure instanceof CancelTaskException cancel) {
+			return this.outcomes.cancel(attempt, cancel.getMessage(), delivery);
 		}
 		if (failure == null) {
 			try {
 				String resultJson = this.json.writeValueAsString(result);
-				return settle(store(() -> this.writes.finish(new TaskResult(id, attempt.token(), resultJson))),
-						delivery, Outcome.FINISHED, delivery::ack);
+				return this.store.storeAndSettle(
+						() -> this.writes.finish(new TaskResult(id, attempt.token(), resultJson)), delivery,
+						AttemptOutcome.FINISHED, delivery::ack);
 			}
 			catch (RuntimeException ex) {
 				failure = ex;
@@ -344,25 +326,10 @@ final class TaskRunner {
 		Throwable error = failure;
 		observation.error(error);
 		if (policy.retries(attempt.number(), error)) {
-			return retry(attempt, policy.delayAfter(attempt.number()), error, delivery);
+			return this.outcomes.retry(attempt, policy.delayAfter(attempt.number()), error, delivery);
 		}
 		logger.error("Task " + id + " failed for good on attempt " + attempt.number() + ": " + error, error);
-		return endErrored(attempt, TaskError.of(error), delivery);
-	}
-
-	/**
-	 * Settles the message once the outcome's write is done: as given when it is stored (or
-	 * refused for good); back to the queue when the attempt lost the task, so that the registry
-	 * decides again; not at all when the worker stopped before storing it.
-	 */
-	private static Outcome settle(Stored stored, Delivery delivery, Outcome outcome, Runnable settle) {
-		switch (stored) {
-			case YES, REFUSED -> settle.run();
-			case LOST -> delivery.requeue();
-			case ABANDONED -> {
-			}
-		}
-		return (stored == Stored.LOST) ? Outcome.LOST : outcome;
+		return this.outcomes.endErrored(attempt, TaskError.of(error), delivery);
 	}
 
 	/**
@@ -378,130 +345,6 @@ final class TaskRunner {
 			}
 		}
 		return false;
-	}
-
-	private Outcome retry(Attempt attempt, Duration delay, Throwable error, Delivery delivery) {
-		TaskMessage task = attempt.task();
-		logger.warn("Task " + task.id() + " failed on attempt " + attempt.number() + ", retrying in " + delay + ": "
-				+ error);
-		return settle(store(() -> this.registry.retry(task.id(), attempt.token(), TaskError.of(error), delay)),
-				delivery, Outcome.RETRYING, () -> {
-					try {
-						this.publisher.publish(task.withAttempts(attempt.number()), delay);
-						delivery.ack();
-						this.observability.lifecycleListener().retryQueued(task.task());
-					}
-					catch (RuntimeException ex) {
-						// The retry message is not out: the broker gets the original back and it runs again.
-						logger.warn("Could not queue the retry of task " + task.id() + "; returning it to the queue: "
-								+ ex.getMessage());
-						delivery.requeue();
-					}
-				});
-	}
-
-	private Outcome endErrored(Attempt attempt, TaskError error, Delivery delivery) {
-		return settle(store(() -> this.registry.fail(attempt.task().id(), attempt.token(), error)), delivery,
-				Outcome.ERRORED, () -> delivery.deadLetter("the task failed with no retry left", error));
-	}
-
-	/**
-	 * Records why a message that never started an attempt was dead-lettered; never over an
-	 * attempt whose lease is live.
-	 */
-	private void recordQuietly(String id, TaskError error) {
-		try {
-			this.registry.fail(id, null, error);
-		}
-		catch (TaskNotFoundException | IllegalTaskStateChangeException ex) {
-			// Nothing to record: the registry never had the task, it ended, or a live attempt holds it.
-		}
-		catch (RuntimeException ex) {
-			logger.warn("Could not record why task " + id + " was dead-lettered: " + ex.getMessage());
-		}
-	}
-
-	/**
-	 * Writes to the registry until it succeeds, backing off while the registry is unreachable.
-	 * Gives up only when the worker stops: the message then stays unacknowledged and is
-	 * delivered again. A change the registry refuses is final and is not retried.
-	 */
-	private Stored store(Runnable write) {
-		long backoffMillis = 100;
-		while (true) {
-			try {
-				write.run();
-				return Stored.YES;
-			}
-			catch (AttemptLostException ex) {
-				logger.warn("The attempt lost its lease, so its outcome is not stored: " + ex.getMessage());
-				return Stored.LOST;
-			}
-			catch (TaskNotFoundException | IllegalTaskStateChangeException ex) {
-				logger.warn("The registry refused the change: " + ex.getMessage());
-				return Stored.REFUSED;
-			}
-			catch (DataAccessException ex) {
-				if (this.stopping.getAsBoolean()) {
-					logger.warn("Giving up storing the task's state while stopping; it will be delivered again");
-					return Stored.ABANDONED;
-				}
-				logger.warn("Could not store the task's state, retrying in " + backoffMillis + " ms: "
-						+ ex.getMessage());
-				try {
-					Thread.sleep(backoffMillis);
-				}
-				catch (InterruptedException interrupted) {
-					Thread.currentThread().interrupt();
-					return Stored.ABANDONED;
-				}
-				backoffMillis = Math.min(backoffMillis * 2, MAX_STORE_BACKOFF.toMillis());
-			}
-		}
-	}
-
-	/**
-	 * An attempt this worker runs.
-	 *
-	 * @param task the task as its message carries it
-	 * @param token the token under which the attempt holds the task
-	 * @param number the attempt number, from 1
-	 */
-	private record Attempt(TaskMessage task, String token, int number) {
-	}
-
-	/** How an attempt ended: the {@code outcome} of its observation. */
-	private enum Outcome {
-
-		FINISHED, RETRYING, ERRORED, CANCELED,
-
-		/** Interrupted by the worker's shutdown and given back to the queue. */
-		REQUEUED,
-
-		/** Another attempt took the task over: nothing of this one is stored. */
-		LOST;
-
-		String tag() {
-			return name().toLowerCase(Locale.ROOT);
-		}
-
-	}
-
-	/** How a registry write ended. */
-	private enum Stored {
-
-		/** The change is stored. */
-		YES,
-
-		/** The registry refused the change for good (unknown task, or not allowed now). */
-		REFUSED,
-
-		/** Not stored because the worker is stopping; the message must stay unacknowledged. */
-		ABANDONED,
-
-		/** Refused because another attempt holds the task; the registry decides about the message again. */
-		LOST
-
 	}
 
 	/**
@@ -527,98 +370,6 @@ final class TaskRunner {
 	record Observability(ObservationRegistry registry, TaskLifecycleListener lifecycleListener) {
 
 		static final Observability NONE = new Observability(ObservationRegistry.NOOP, TaskLifecycleListener.NONE);
-
-	}
-
-	/**
-	 * The broker side of one delivery, and the observation of its receipt. A failed
-	 * acknowledgement needs no action: the channel is gone and the broker delivers the message
-	 * again.
-	 */
-	private record Delivery(Message message, Channel channel, TaskPublisher publisher, Observation received) {
-
-		long tag() {
-			return this.message.getMessageProperties().getDeliveryTag();
-		}
-
-		/**
-		 * When the message was sent, if it says.
-		 */
-		Instant sentAt() {
-			Object sentAt = this.message.getMessageProperties().getHeader(TaskHeaders.SENT_AT);
-			return (sentAt instanceof Number millis) ? Instant.ofEpochMilli(millis.longValue()) : null;
-		}
-
-		void ack() {
-			try {
-				this.channel.basicAck(tag(), false);
-			}
-			catch (IOException | RuntimeException ex) {
-				logger.warn("Could not acknowledge a message; it will be delivered again: " + ex.getMessage());
-			}
-		}
-
-		void requeue() {
-			try {
-				this.channel.basicNack(tag(), false, true);
-			}
-			catch (IOException | RuntimeException ex) {
-				logger.warn("Could not requeue a message; the broker will when the channel closes: " + ex.getMessage());
-			}
-		}
-
-		/**
-		 * Sends the message on to the next hop of its delay if it is not due yet, then
-		 * acknowledges it; if it cannot be sent, returns it to the queue.
-		 * @return whether the message is dealt with ({@code false}: it is due)
-		 */
-		boolean forwardIfNotDue(Instant notBefore) {
-			try {
-				if (!this.publisher.forwardIfNotDue(this.message, notBefore, this.received)) {
-					return false;
-				}
-				ack();
-			}
-			catch (RuntimeException ex) {
-				logger.warn("Could not send a delayed message on to its next hop; returning it to the queue: "
-						+ ex.getMessage());
-				requeue();
-			}
-			return true;
-		}
-
-		void defer(Duration delay) {
-			try {
-				this.publisher.defer(this.message, delay);
-				ack();
-			}
-			catch (RuntimeException ex) {
-				logger.warn("Could not defer a message; returning it to the queue: " + ex.getMessage());
-				requeue();
-			}
-		}
-
-		/**
-		 * Puts the message into the error queue with the reason in its headers, then
-		 * acknowledges it; if the copy cannot be published, rejects it so that the main queue
-		 * dead-letters it (without the headers).
-		 */
-		void deadLetter(String reason, TaskError error) {
-			try {
-				this.publisher.deadLetter(this.message, reason, error);
-				ack();
-				return;
-			}
-			catch (RuntimeException ex) {
-				logger.warn("Could not publish to the error queue; rejecting instead: " + ex.getMessage());
-			}
-			try {
-				this.channel.basicReject(tag(), false);
-			}
-			catch (IOException | RuntimeException ex) {
-				logger.warn("Could not reject a message; it will be delivered again: " + ex.getMessage());
-			}
-		}
 
 	}
 

@@ -3,17 +3,18 @@ package dev.amqptasks.worker;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
-import dev.amqptasks.TaskStatus;
+import dev.amqptasks.WorkerEvent;
+import dev.amqptasks.WorkerStartedEvent;
+import dev.amqptasks.WorkerStoppedEvent;
+import dev.amqptasks.WorkerStoppingEvent;
 import dev.amqptasks.amqp.TaskPublisher;
 import dev.amqptasks.amqp.TaskTopology;
+import dev.amqptasks.spi.TaskExecutionInterceptor;
 import dev.amqptasks.spi.TaskLifecycleListener;
 import dev.amqptasks.spi.TaskRegistry;
 import dev.amqptasks.spi.WorkerDirectory;
@@ -21,33 +22,29 @@ import dev.amqptasks.spi.WorkerStatus;
 import dev.amqptasks.task.TaskCatalog;
 import dev.amqptasks.task.TaskInvoker;
 import dev.amqptasks.task.TaskPolicy;
-import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.amqp.core.AcknowledgeMode;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
-import org.springframework.amqp.rabbit.connection.ConnectionListener;
 import org.springframework.amqp.rabbit.listener.DirectMessageListenerContainer;
 import org.springframework.amqp.rabbit.listener.api.ChannelAwareMessageListener;
-import org.springframework.amqp.rabbit.support.micrometer.RabbitListenerObservation;
-import org.springframework.amqp.rabbit.support.micrometer.RabbitMessageReceiverContext;
 import org.springframework.boot.system.JavaVersion;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.core.task.VirtualThreadTaskExecutor;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
- * Consumes the main queue and runs tasks, at most {@code maxRunningTasks} at once. The broker
- * never hands this worker more messages than it has free slots (prefetch = slots, and a slot
- * is freed only after its message is acknowledged). Tasks run on virtual threads on Java 21 and
- * later, on a bounded pool of platform threads before.
+ * Consumes the main queue and runs tasks, at most {@code maxRunningTasks} at once. The worker's
+ * lifecycle, over the parts that each have a job of their own: the {@link TaskConsumer} (the
+ * listener container and the slots), the {@link TaskRunner} (one message to its outcome),
+ * {@link Liveness} (the beacon and the worker directory), {@link Housekeeping} (cancellations,
+ * lease renewals, handing back) and the {@link Watchdog}.
  * <p>
- * Cancellation reaches a running task through the registry's notices, with a periodic check of
- * the registry as a fallback for a missed notice.
+ * Tasks run on virtual threads on Java 21 and later, on a bounded pool of platform threads
+ * before.
  */
 public final class TaskWorker implements SmartLifecycle {
 
@@ -62,9 +59,6 @@ public final class TaskWorker implements SmartLifecycle {
 	 */
 	private static final Duration ABANDONED_TASKS_WAIT = Duration.ofSeconds(1);
 
-	/** The listener id in the observations of received task messages. */
-	private static final String LISTENER_ID = "amqpTasksWorker";
-
 	private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
 
 	private Consumer<DirectMessageListenerContainer> containerCustomizer = (container) -> {
@@ -73,6 +67,8 @@ public final class TaskWorker implements SmartLifecycle {
 	private boolean virtualThreads = JavaVersion.getJavaVersion().isEqualOrNewerThan(JavaVersion.TWENTY_ONE);
 
 	private TaskLifecycleListener lifecycleListener = TaskLifecycleListener.NONE;
+
+	private List<TaskExecutionInterceptor> executionInterceptors = List.of();
 
 	private final ConnectionFactory connectionFactory;
 
@@ -86,9 +82,12 @@ public final class TaskWorker implements SmartLifecycle {
 
 	private final RunningTasks running = new RunningTasks();
 
-	private TaskRunner runner;
+	private final TaskRunner.Collaborators collaborators;
 
-	private CoalescedRegistryWrites writes;
+	private final WorkerDirectory directory;
+
+	private ApplicationEventPublisher eventPublisher = (event) -> {
+	};
 
 	private final Object lifecycleMonitor = new Object();
 
@@ -98,29 +97,17 @@ public final class TaskWorker implements SmartLifecycle {
 
 	private volatile boolean abandoning;
 
-	private Semaphore slots;
+	private TaskConsumer consumer;
 
-	private Executor executor;
-
-	private DirectMessageListenerContainer container;
+	private CoalescedRegistryWrites writes;
 
 	private ScheduledExecutorService control;
 
-	private ScheduledExecutorService housekeeping;
+	private Housekeeping housekeeping;
 
-	private ScheduledExecutorService beaconSender;
-
-	private AutoCloseable cancelNotices;
-
-	private Beacon beacon;
+	private volatile Liveness liveness;
 
 	private Watchdog watchdog;
-
-	private ConnectionListener redeclareBeacon;
-
-	private final TaskRunner.Collaborators collaborators;
-
-	private final WorkerDirectory directory;
 
 	public TaskWorker(ConnectionFactory connectionFactory, TaskTopology topology, TaskCatalog catalog,
 			TaskInvoker invoker, TaskRegistry registry, TaskPublisher publisher, JsonMapper json,
@@ -141,8 +128,6 @@ public final class TaskWorker implements SmartLifecycle {
 			if (this.started) {
 				return;
 			}
-			this.beacon = new Beacon(this.connectionFactory, this.topology.queue(), this.identity.id(),
-					this.settings.beaconTtl(), Clock.systemUTC());
 			if (this.collaborators.catalog().definitions().isEmpty()) {
 				logger.warn("Worker " + this.identity.id() + " knows no tasks: is the jar of its tasks on its class path "
 						+ "(-Dloader.path)? Messages of tasks it does not know are put back for a worker that knows them, "
@@ -152,125 +137,48 @@ public final class TaskWorker implements SmartLifecycle {
 			declarer.declare();
 			int max = this.settings.maxRunningTasks();
 			this.stopping = false;
-			this.slots = new Semaphore(max);
-			this.executor = taskExecutor(max);
-			this.cancelNotices = this.registry.onCancelRequested(this.running::cancel);
+			this.consumer = new TaskConsumer(this.connectionFactory, max, this.virtualThreads, this.observationRegistry);
 			// Three threads that must not wait on each other: the control loop (deadlines, the
-			// watchdog's tick) never does I/O; registry I/O may block while Redis is away; a
-			// beacon publish may block on a frozen connection.
+			// watchdog's tick) never does I/O; registry I/O (housekeeping) may block while Redis is
+			// away; a beacon publish (liveness) may block on a frozen connection.
+			this.housekeeping = new Housekeeping(this.registry, this.running, this.settings);
+			this.housekeeping.start();
 			this.control = Executors.newSingleThreadScheduledExecutor(new CustomizableThreadFactory("amqp-tasks-control-"));
-			this.housekeeping = Executors
-				.newSingleThreadScheduledExecutor(new CustomizableThreadFactory("amqp-tasks-housekeeping-"));
-			this.beaconSender = Executors.newSingleThreadScheduledExecutor(new CustomizableThreadFactory("amqp-tasks-beacon-"));
-			// The beacon queues are exclusive: they vanish with a connection and come back with the next
-			// (called at once, too, when a connection is already open).
-			this.redeclareBeacon = (connection) -> {
-				declarer.declare(this.beacon.queues());
-				// The beacon in flight vanished with the old queues: count from this connection,
-				// and send the next one now rather than a period later.
-				this.beacon.connected();
-				this.beaconSender.execute(this::sendBeacon);
-			};
-			this.connectionFactory.addConnectionListener(this.redeclareBeacon);
+			this.liveness = new Liveness(this.connectionFactory, declarer, this.topology.queue(), this.directory,
+					this.identity, this.settings, this.running::count, this.housekeeping.executor(), () -> this.started,
+					() -> this.stopping, (reason) -> exit(WorkerExit.BEACON_LOST, reason));
+			this.liveness.start(this.control);
 			this.writes = new CoalescedRegistryWrites(this.registry, this.identity.id(), this.settings.leaseTtl());
-			this.runner = new TaskRunner(this.collaborators, this.writes, this.running, this.control, this.identity.id(),
-					this.settings, () -> this.stopping,
-					new TaskRunner.Observability(this.observationRegistry, this.lifecycleListener));
-			long interval = this.settings.cancelCheckInterval().toMillis();
-			this.housekeeping.scheduleWithFixedDelay(this::checkCancellations, interval, interval,
-					TimeUnit.MILLISECONDS);
-			long renewal = this.settings.leaseTtl().toMillis() / 3;
-			this.housekeeping.scheduleWithFixedDelay(this::renewLeases, renewal, renewal, TimeUnit.MILLISECONDS);
-			long beaconMillis = this.settings.beaconTtl().toMillis();
-			this.beaconSender.scheduleAtFixedRate(this::sendBeacon, beaconMillis, beaconMillis, TimeUnit.MILLISECONDS);
-			// Checked on the control loop, never behind a send that a frozen connection blocks.
-			this.control.scheduleAtFixedRate(this::checkBeacon, beaconMillis, beaconMillis, TimeUnit.MILLISECONDS);
+			TaskRunner runner = new TaskRunner(this.collaborators, this.writes, this.running, this.control,
+					this.identity.id(), this.settings, () -> this.stopping,
+					new TaskRunner.Observability(this.observationRegistry, this.lifecycleListener),
+					new TaskExecutionChain(this.executionInterceptors));
+			this.housekeeping.schedule();
 			if (this.settings.autoKillTimeout() != null) {
 				this.watchdog = new Watchdog(this.settings.autoKillTimeout(), this.running::all,
 						(reason) -> exit(WorkerExit.STUCK, reason));
-				this.control.scheduleWithFixedDelay(this.watchdog::tick, 0, 100, TimeUnit.MILLISECONDS);
-				this.watchdog.start();
+				this.watchdog.start(this.control);
 			}
-			this.container = new DirectMessageListenerContainer(this.connectionFactory);
-			this.container.setBeanName(LISTENER_ID);
-			this.container.setQueueNames(this.topology.queue(), this.beacon.queue());
-			this.container.setAcknowledgeMode(AcknowledgeMode.MANUAL);
-			this.container.setPrefetchCount(max);
-			this.container.setConsumersPerQueue(1);
-			this.container.setMessageListener((ChannelAwareMessageListener) this::onMessage);
-			this.containerCustomizer.accept(this.container);
-			this.container.afterPropertiesSet();
-			this.container.start();
+			this.consumer.start(List.of(this.topology.queue(), this.liveness.queue()),
+					(ChannelAwareMessageListener) this::onMessage, runner, this.containerCustomizer);
 			this.started = true;
 			// Listed at once, not only when the first beacon comes back a period later.
-			this.housekeeping.execute(this::report);
+			this.liveness.requestReport();
 			logger.info("Worker " + this.identity.id() + " consuming '" + this.topology.queue() + "' with up to "
-					+ max + " tasks at once on " + (isVirtual() ? "virtual threads" : "platform threads"));
+					+ max + " tasks at once on " + (this.virtualThreads ? "virtual threads" : "platform threads"));
+			publish(new WorkerStartedEvent(this, this.identity.id(), this.identity.host(), this.identity.pid()));
 		}
 	}
 
 	private void onMessage(Message message, com.rabbitmq.client.Channel channel) throws IOException {
-		if (this.beacon.queue().equals(message.getMessageProperties().getConsumerQueue())) {
-			this.beacon.received();
-			channel.basicAck(message.getMessageProperties().getDeliveryTag(), false);
-			this.housekeeping.execute(this::report);
+		if (this.liveness.receive(message, channel)) {
 			return;
 		}
 		if (this.stopping) {
 			// Neither run nor acknowledge: the broker requeues it when the channel closes.
 			return;
 		}
-		// Observed here rather than by the container, so that beacons start no traces. The
-		// receipt continues the publisher's trace (from the message headers); the attempt, on
-		// another thread, continues the receipt.
-		Observation received = RabbitListenerObservation.LISTENER_OBSERVATION.observation(null,
-				RabbitListenerObservation.DefaultRabbitListenerObservationConvention.INSTANCE,
-				() -> new RabbitMessageReceiverContext(message, LISTENER_ID), this.observationRegistry);
-		received.observe(() -> execute(message, channel, received));
-	}
-
-	private void execute(Message message, com.rabbitmq.client.Channel channel, Observation received) {
-		this.slots.acquireUninterruptibly();
-		try {
-			this.executor.execute(() -> {
-				try {
-					this.runner.run(message, channel, received);
-				}
-				finally {
-					this.slots.release();
-				}
-			});
-		}
-		catch (RuntimeException ex) {
-			this.slots.release();
-			throw ex;
-		}
-	}
-
-	private void sendBeacon() {
-		try {
-			this.beacon.send();
-		}
-		catch (RuntimeException ex) {
-			logger.warn("Could not send the beacon: " + ex.getMessage());
-		}
-	}
-
-	/**
-	 * Checks that the beacons come back.
-	 */
-	private void checkBeacon() {
-		if (this.beacon.isOverdue() && !this.stopping) {
-			String reason = "no beacon came back for " + this.beacon.age().toSeconds() + " s (beacon ttl "
-					+ this.beacon.ttl() + "): this worker is not consuming";
-			this.housekeeping.execute(this::report);
-			if (this.settings.exitOnBeaconLoss()) {
-				exit(WorkerExit.BEACON_LOST, reason);
-			}
-			else {
-				logger.error(reason);
-			}
-		}
+		this.consumer.dispatch(message, channel);
 	}
 
 	/**
@@ -282,25 +190,17 @@ public final class TaskWorker implements SmartLifecycle {
 		WorkerExit.exit(status, reason);
 	}
 
-	private void report() {
-		try {
-			this.directory.report(status(), this.settings.beaconTtl().multipliedBy(3));
-		}
-		catch (RuntimeException ex) {
-			logger.warn("Could not report this worker to the worker directory: " + ex.getMessage());
-		}
-	}
-
 	/**
 	 * What this worker reports about itself.
 	 * @return its status
 	 */
 	public WorkerStatus status() {
-		Beacon current = this.beacon;
-		boolean up = this.started && current != null && !current.isOverdue();
-		return new WorkerStatus(this.identity.id(), this.identity.host(), this.identity.pid(),
-				this.identity.startedAt(), (current != null) ? current.lastBeacon() : null, this.running.count(),
-				this.settings.maxRunningTasks(), up ? "UP" : "DOWN");
+		Liveness current = this.liveness;
+		if (current == null) {
+			return new WorkerStatus(this.identity.id(), this.identity.host(), this.identity.pid(),
+					this.identity.startedAt(), null, this.running.count(), this.settings.maxRunningTasks(), "DOWN");
+		}
+		return current.status();
 	}
 
 	/**
@@ -308,35 +208,8 @@ public final class TaskWorker implements SmartLifecycle {
 	 * @return the age, or {@code null} when the worker is not running
 	 */
 	public Duration beaconAge() {
-		Beacon current = this.beacon;
-		return (this.started && current != null) ? current.age() : null;
-	}
-
-	private void checkCancellations() {
-		try {
-			if (this.running.count() > 0) {
-				this.registry.cancelRequested(this.running.ids()).forEach(this.running::cancel);
-			}
-		}
-		catch (RuntimeException ex) {
-			logger.warn("Could not check the registry for cancellations: " + ex.getMessage());
-		}
-	}
-
-	private void renewLeases() {
-		try {
-			if (this.running.count() > 0) {
-				for (String id : this.registry.renewLeases(this.running.tokens(), this.settings.leaseTtl())) {
-					RunningTask task = this.running.find(id);
-					if (task != null) {
-						task.lose("the registry no longer gives it the task (another attempt took over, or it ended)");
-					}
-				}
-			}
-		}
-		catch (RuntimeException ex) {
-			logger.warn("Could not renew the leases of running tasks: " + ex.getMessage());
-		}
+		Liveness current = this.liveness;
+		return (this.started && current != null) ? current.beaconAge() : null;
 	}
 
 	/**
@@ -350,67 +223,63 @@ public final class TaskWorker implements SmartLifecycle {
 				return;
 			}
 			this.stopping = true;
+			publish(new WorkerStoppingEvent(this, this.identity.id(), this.identity.host(), this.identity.pid()));
 			if (this.watchdog != null) {
 				this.watchdog.stop();
 			}
-			this.beaconSender.shutdownNow();
-			int max = this.settings.maxRunningTasks();
+			this.liveness.stopSending();
 			boolean interrupted = false;
 			try {
-				long grace = this.abandoning ? 0 : this.settings.shutdownGracePeriod().toMillis();
-				if (!this.slots.tryAcquire(max, grace, TimeUnit.MILLISECONDS)) {
+				Duration grace = this.abandoning ? Duration.ZERO : this.settings.shutdownGracePeriod();
+				if (!this.consumer.awaitIdle(grace)) {
 					interrupted = true;
 					logger.warn("Interrupting " + this.running.count()
 							+ " task(s) still running after the shutdown grace period; they will run again");
 					this.running.all().forEach(RunningTask::interrupt);
 					// Let them store that they go back to the queue before the worker reports stopped.
 					Duration wait = this.abandoning ? ABANDONED_TASKS_WAIT : INTERRUPTED_TASKS_WAIT;
-					if (!this.slots.tryAcquire(max, wait.toMillis(), TimeUnit.MILLISECONDS)) {
-						this.running.all().forEach(this::handBack);
+					if (!this.consumer.awaitIdle(wait)) {
+						this.running.all().forEach(this.housekeeping::handBack);
 					}
 				}
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
 			}
-			this.container.stop();
-			this.container.destroy();
+			this.consumer.stopContainer();
 			// After the tasks: what they stored last goes out before the worker reports stopped.
 			this.writes.close();
 			this.control.shutdownNow();
-			this.housekeeping.shutdownNow();
-			this.connectionFactory.removeConnectionListener(this.redeclareBeacon);
-			closeQuietly(this.cancelNotices);
-			try {
-				this.directory.remove(this.identity.id());
-			}
-			catch (RuntimeException ex) {
-				logger.debug("Could not remove this worker from the worker directory", ex);
-			}
-			if (this.executor instanceof ExecutorService service) {
-				service.shutdownNow();
-			}
+			this.housekeeping.stop();
+			this.liveness.close();
+			this.housekeeping.close();
+			this.consumer.shutdownExecutor();
 			this.started = false;
 			logger.info("Worker " + this.identity.id() + " stopped" + (interrupted ? " (tasks were requeued)" : ""));
+			publish(new WorkerStoppedEvent(this, this.identity.id(), this.identity.host(), this.identity.pid()));
 		}
 	}
 
 	/**
-	 * Gives back a task whose attempt ignores its interruption, so that its message (back in the
-	 * queue once this worker's channel closes) runs at once on the next worker rather than wait
-	 * for the lease: canceled if its cancellation was requested, else scheduled. Whatever the
-	 * attempt stores later is refused.
+	 * Publishes a lifecycle event; a listener that fails does not stop the worker's start or
+	 * stop.
 	 */
-	private void handBack(RunningTask task) {
+	private void publish(WorkerEvent event) {
 		try {
-			TaskStatus status = this.registry.requeue(task.id(), task.token());
-			logger.warn("Task " + task.id() + " (" + task.name() + ") ignores its interruption; handed it back as "
-					+ status.value());
+			this.eventPublisher.publishEvent(event);
 		}
 		catch (RuntimeException ex) {
-			logger.warn("Could not hand task " + task.id() + " back; it runs again once its lease expires: "
-					+ ex.getMessage());
+			logger.warn("A listener of " + event.getClass().getSimpleName() + " failed: " + ex, ex);
 		}
+	}
+
+	/**
+	 * Publishes {@link WorkerStartedEvent}, {@link WorkerStoppingEvent} and
+	 * {@link WorkerStoppedEvent} as the worker starts and stops.
+	 * @param eventPublisher the publisher, none by default
+	 */
+	public void setEventPublisher(ApplicationEventPublisher eventPublisher) {
+		this.eventPublisher = eventPublisher;
 	}
 
 	@Override
@@ -440,6 +309,15 @@ public final class TaskWorker implements SmartLifecycle {
 	 */
 	public void setLifecycleListener(TaskLifecycleListener lifecycleListener) {
 		this.lifecycleListener = lifecycleListener;
+	}
+
+	/**
+	 * Runs each attempt through the given interceptors, the first outermost. Takes effect at the
+	 * next start.
+	 * @param executionInterceptors the interceptors, in order; none by default
+	 */
+	public void setExecutionInterceptors(List<TaskExecutionInterceptor> executionInterceptors) {
+		this.executionInterceptors = List.copyOf(executionInterceptors);
 	}
 
 	/**
@@ -490,26 +368,6 @@ public final class TaskWorker implements SmartLifecycle {
 	 */
 	public boolean usesVirtualThreads() {
 		return this.virtualThreads;
-	}
-
-	private boolean isVirtual() {
-		return this.virtualThreads;
-	}
-
-	private Executor taskExecutor(int max) {
-		if (isVirtual()) {
-			return new VirtualThreadTaskExecutor("amqp-tasks-");
-		}
-		return Executors.newFixedThreadPool(max, new CustomizableThreadFactory("amqp-tasks-"));
-	}
-
-	private static void closeQuietly(AutoCloseable closeable) {
-		try {
-			closeable.close();
-		}
-		catch (Exception ex) {
-			logger.debug("Could not stop the cancellation notices", ex);
-		}
 	}
 
 	/**

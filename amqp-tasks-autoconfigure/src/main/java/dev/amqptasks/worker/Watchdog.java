@@ -2,6 +2,8 @@ package dev.amqptasks.worker;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -34,6 +36,15 @@ final class Watchdog {
 	/** Called by the control loop each time it runs. */
 	void tick() {
 		this.lastTick.set(System.nanoTime());
+	}
+
+	/**
+	 * Starts watching: the control loop ticks the watchdog, its own thread checks the ticks.
+	 * @param control the worker's control loop
+	 */
+	void start(ScheduledExecutorService control) {
+		control.scheduleWithFixedDelay(this::tick, 0, 100, TimeUnit.MILLISECONDS);
+		start();
 	}
 
 	void start() {

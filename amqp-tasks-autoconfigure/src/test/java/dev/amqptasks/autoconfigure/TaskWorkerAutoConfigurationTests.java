@@ -3,9 +3,15 @@ package dev.amqptasks.autoconfigure;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
+import dev.amqptasks.WorkerEvent;
+import dev.amqptasks.WorkerStartedEvent;
+import dev.amqptasks.WorkerStoppedEvent;
+import dev.amqptasks.WorkerStoppingEvent;
 import dev.amqptasks.amqp.TaskPublisher;
 import dev.amqptasks.amqp.TaskTopology;
+import dev.amqptasks.spi.TaskExecutionInterceptor;
 import dev.amqptasks.spi.TaskRegistry;
 import dev.amqptasks.spi.WorkerDirectory;
 import dev.amqptasks.task.TaskCatalog;
@@ -14,6 +20,7 @@ import dev.amqptasks.task.TaskPolicy;
 import dev.amqptasks.test.LocalServices;
 import dev.amqptasks.worker.TaskWorker;
 import dev.amqptasks.worker.WorkerIdentity;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
@@ -22,8 +29,10 @@ import org.springframework.amqp.core.QueueInformation;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -100,6 +109,70 @@ class TaskWorkerAutoConfigurationTests {
 				assertThat(context).getBean(TaskWorker.class).isSameAs(context.getBean("userTaskWorker"));
 				assertThat(context.getBean(TaskWorker.class).settings().maxRunningTasks()).isEqualTo(1);
 			});
+	}
+
+	@Test
+	void executionInterceptorBeansReachTheWorkerInTheirOrder() {
+		this.contextRunner.withUserConfiguration(ExecutionInterceptorsConfiguration.class)
+			.withPropertyValues("amqp-tasks.worker.enabled=true")
+			.run((context) -> assertThat(context.getBean(TaskWorker.class)).extracting("executionInterceptors")
+				.asInstanceOf(InstanceOfAssertFactories.LIST)
+				.containsExactly(context.getBean("firstInterceptor"), context.getBean("secondInterceptor")));
+	}
+
+	@Test
+	void theWorkerHasNoExecutionInterceptorsByDefault() {
+		this.contextRunner.withPropertyValues("amqp-tasks.worker.enabled=true")
+			.run((context) -> assertThat(context.getBean(TaskWorker.class)).extracting("executionInterceptors")
+				.asInstanceOf(InstanceOfAssertFactories.LIST)
+				.isEmpty());
+	}
+
+	@Test
+	void aListenerBeanHearsTheWorkerStartStoppingAndStopInThatOrder() {
+		WorkerEventRecorder recorder = new WorkerEventRecorder();
+		this.contextRunner.withBean(WorkerEventRecorder.class, () -> recorder)
+			.withPropertyValues("amqp-tasks.worker.enabled=true")
+			.run((context) -> {
+				assertThat(recorder.events).hasSize(1);
+				assertThat(recorder.events.get(0)).isInstanceOf(WorkerStartedEvent.class)
+					.satisfies((event) -> assertThat(event.getSource()).isSameAs(context.getBean(TaskWorker.class)));
+			});
+		assertThat(recorder.events).hasExactlyElementsOfTypes(WorkerStartedEvent.class, WorkerStoppingEvent.class,
+				WorkerStoppedEvent.class);
+		assertThat(recorder.events).extracting(WorkerEvent::getWorkerId)
+			.containsOnly(recorder.events.get(0).getWorkerId())
+			.doesNotContainNull();
+		assertThat(recorder.events).extracting(WorkerEvent::getPid).containsOnly(ProcessHandle.current().pid());
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ExecutionInterceptorsConfiguration {
+
+		// Declared second, called second: the order is @Order's, not the declaration's.
+		@Bean
+		@Order(2)
+		TaskExecutionInterceptor secondInterceptor() {
+			return (execution, chain) -> chain.proceed();
+		}
+
+		@Bean
+		@Order(1)
+		TaskExecutionInterceptor firstInterceptor() {
+			return (execution, chain) -> chain.proceed();
+		}
+
+	}
+
+	static class WorkerEventRecorder implements ApplicationListener<WorkerEvent> {
+
+		final List<WorkerEvent> events = new CopyOnWriteArrayList<>();
+
+		@Override
+		public void onApplicationEvent(WorkerEvent event) {
+			this.events.add(event);
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

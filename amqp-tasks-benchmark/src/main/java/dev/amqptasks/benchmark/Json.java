@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.StringJoiner;
 
 /**
- * Writes one flat JSON object per line, in the layout of WORKLOADS.md:
+ * Writes one flat JSON object per line, in the layout docs/performance.md describes:
  * {@code {"workload": "W1", "run": 1, ...}} (keys in insertion order).
  */
 final class Json {

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What a benchmark run does, from environment variables (see the README's "Performance" section).
+ * What a benchmark run does, from environment variables (see docs/performance.md).
  */
 record Settings(int runs, int n, int w2N, int w3N, int l1N, int producerThreads, int bulkSize, int rawSeconds,
 		int rawPrefetch, int w3Rate, int w2MaxRunningTasks, int warmup, int l1Requests, int l1Walks, Set<String> workloads,
