@@ -2,6 +2,7 @@ package dev.amqptasks.amqp;
 
 import java.time.Duration;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.amqp.core.Message;
@@ -13,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Tests for {@link TaskTemplateObservationConvention}.
  */
+@Tag("fast")
 class TaskTemplateObservationConventionTests {
 
 	private final TaskTemplateObservationConvention convention = new TaskTemplateObservationConvention(

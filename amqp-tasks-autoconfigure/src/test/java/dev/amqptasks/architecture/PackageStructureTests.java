@@ -3,6 +3,7 @@ package dev.amqptasks.architecture;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
@@ -17,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * other package of amqp-tasks, the extension points ({@code dev.amqptasks.spi}) only on the
  * API, and no two packages depend on each other.
  */
+@Tag("fast")
 class PackageStructureTests {
 
 	private static final JavaClasses CLASSES = new ClassFileImporter()

@@ -2,6 +2,7 @@ package dev.amqptasks.autoconfigure;
 
 import java.util.Map;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.SpringApplication;
@@ -16,6 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Tests for {@link AmqpTasksDefaultsEnvironmentPostProcessor}.
  */
+@Tag("fast")
 class AmqpTasksDefaultsEnvironmentPostProcessorTests {
 
 	private final AmqpTasksDefaultsEnvironmentPostProcessor postProcessor =

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -16,6 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * compiler's processor path: a JDK that no longer runs processors found on the class path
  * (23 and later) would leave these files out.
  */
+@Tag("fast")
 class ConfigurationMetadataTests {
 
 	@Test

@@ -16,6 +16,7 @@ import dev.amqptasks.spi.NewTask;
 import dev.amqptasks.spi.TaskCounts;
 import dev.amqptasks.spi.TaskQuery;
 import dev.amqptasks.spi.TaskRegistry;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@link InMemoryTaskRegistry}: the contract, and expiry driven by the clock.
  */
+@Tag("fast")
 class InMemoryTaskRegistryTest extends TaskRegistryContractTest {
 
 	@Override

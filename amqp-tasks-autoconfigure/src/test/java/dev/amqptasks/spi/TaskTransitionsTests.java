@@ -4,6 +4,7 @@ import java.util.EnumSet;
 import java.util.Set;
 
 import dev.amqptasks.TaskStatus;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static dev.amqptasks.TaskStatus.CANCELED;
@@ -17,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * One test per source state: the states it may move to, and the ones it may not.
  */
+@Tag("fast")
 class TaskTransitionsTests {
 
 	@Test

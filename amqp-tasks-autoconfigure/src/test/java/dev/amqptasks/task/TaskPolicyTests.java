@@ -6,6 +6,7 @@ import java.util.List;
 import dev.amqptasks.InvalidTaskArgumentsException;
 import dev.amqptasks.NonRetryableTaskException;
 import dev.amqptasks.task.TaskPolicy;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Tests of {@link TaskPolicy}, with no broker.
  */
+@Tag("fast")
 class TaskPolicyTests {
 
 	@Test

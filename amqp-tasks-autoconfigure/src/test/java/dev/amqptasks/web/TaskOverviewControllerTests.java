@@ -10,6 +10,7 @@ import dev.amqptasks.spi.TaskQueueDepths;
 import dev.amqptasks.spi.TaskRegistry;
 import dev.amqptasks.spi.WorkerDirectory;
 import dev.amqptasks.web.TaskOverviewController.Queues;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -22,6 +23,7 @@ import static org.assertj.core.api.Assertions.entry;
  * Tests for {@link TaskOverviewController} on its own: what it answers when the application has
  * no worker directory or nothing that polls the queues.
  */
+@Tag("fast")
 class TaskOverviewControllerTests {
 
 	private final TaskRegistry registry = new InMemoryTaskRegistry(JsonMapper.builder().build(), Duration.ofHours(1),

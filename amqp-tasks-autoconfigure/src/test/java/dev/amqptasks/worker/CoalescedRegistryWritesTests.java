@@ -18,12 +18,14 @@ import dev.amqptasks.spi.TaskRegistry.Decision;
 import dev.amqptasks.spi.TaskRegistry.StartRequest;
 import dev.amqptasks.spi.TaskRegistry.TaskResult;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
+@Tag("fast")
 class CoalescedRegistryWritesTests {
 
 	private static final Duration LEASE = Duration.ofSeconds(30);

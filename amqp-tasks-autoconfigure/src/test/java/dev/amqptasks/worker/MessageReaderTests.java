@@ -6,6 +6,7 @@ import java.time.Instant;
 import dev.amqptasks.MalformedTaskMessageException;
 import dev.amqptasks.amqp.TaskMessage;
 import dev.amqptasks.spi.TaskHeaders;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -18,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 /**
  * Tests of {@link MessageReader}, with no broker.
  */
+@Tag("fast")
 class MessageReaderTests {
 
 	private final MessageReader reader = new MessageReader(JsonMapper.builder().build(), 256);

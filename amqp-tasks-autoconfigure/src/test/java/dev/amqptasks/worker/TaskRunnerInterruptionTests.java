@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.channels.ClosedByInterruptException;
 import java.util.concurrent.CompletionException;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,6 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * How a worker that is shutting down tells a task interrupted by it (given back to the queue)
  * from a task that failed: the interruption may surface in many forms.
  */
+@Tag("fast")
 class TaskRunnerInterruptionTests {
 
 	@Test

@@ -29,6 +29,7 @@ import dev.amqptasks.task.TaskDefinition;
 import dev.amqptasks.task.TaskInvoker;
 import dev.amqptasks.task.TaskPolicy;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -48,6 +49,7 @@ import static org.mockito.Mockito.verify;
  * Tests of {@link TaskRunner}'s decisions, with no broker: the in-memory registry, a mocked
  * channel and publisher.
  */
+@Tag("fast")
 class TaskRunnerTests {
 
 	private static final JsonMapper json = JsonMapper.builder().build();

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,6 +13,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * Tests of {@link Watchdog}, with no broker.
  */
+@Tag("fast")
 class WatchdogTests {
 
 	private static final Duration TIMEOUT = Duration.ofMillis(200);

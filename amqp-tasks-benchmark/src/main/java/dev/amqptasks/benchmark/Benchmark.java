@@ -1,6 +1,7 @@
 package dev.amqptasks.benchmark;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -12,6 +13,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+
+import dev.amqptasks.testsupport.Rabbitmqctl;
+import dev.amqptasks.testsupport.WorkerProcess;
 
 /**
  * The benchmark driver behind {@code bench/run}: the workloads RAW, W1, W2, W3 and L1 that
@@ -26,6 +30,9 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class Benchmark {
 
 	private static final long STARTED = System.nanoTime();
+
+	/** How long a worker may take to stop after SIGTERM before it is killed. */
+	private static final Duration WORKER_STOP_TIMEOUT = Duration.ofSeconds(40);
 
 	static final String NOOP = "bench.noop";
 
@@ -159,8 +166,44 @@ public final class Benchmark {
 		}
 	}
 
+	/**
+	 * Starts the real standalone worker (amqp-tasks-worker-app jar, the benchmark tasks on
+	 * {@code -Dloader.path}) in a JVM of its own, as users run it.
+	 * @param names the run's queue, exchange and key prefix
+	 * @param maxRunningTasks {@code --max-running-tasks}, or 0 for the worker's default
+	 * @param label names the log file
+	 */
 	WorkerProcess startWorker(Names names, int maxRunningTasks, String label) throws IOException {
-		return WorkerProcess.start(this.settings, names, maxRunningTasks, this.runId + "-" + label);
+		String name = this.runId + "-" + label;
+		List<String> command = new ArrayList<>();
+		command.add(this.settings.java().toString());
+		command.add("-Dloader.path=" + this.settings.tasksJar().toAbsolutePath());
+		command.addAll(this.settings.workerJavaOptions());
+		command.add("-jar");
+		command.add(this.settings.workerJar().toAbsolutePath().toString());
+		if (maxRunningTasks > 0) {
+			command.add("--max-running-tasks=" + maxRunningTasks);
+		}
+		command.addAll(names.springArguments(this.settings));
+		command.add("--server.port=0");
+		Path log = this.settings.logDir().resolve("worker-" + name + ".log");
+		return WorkerProcess.start(name, new ProcessBuilder(command), log, WORKER_STOP_TIMEOUT, Benchmark::progress);
+	}
+
+	/**
+	 * Waits until the worker consumes the queue.
+	 */
+	static void awaitConsuming(WorkerProcess worker, Broker broker, String queue, Duration timeout)
+			throws IOException, InterruptedException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (broker.consumers(queue) < 1) {
+			worker.checkAlive();
+			if (System.nanoTime() > deadline) {
+				throw new IllegalStateException("The worker did not consume '" + queue + "' within "
+						+ timeout.toSeconds() + " s; see " + worker.logFile());
+			}
+			Thread.sleep(50);
+		}
 	}
 	// ---------------------------------------------------------------- names and clean-up
 

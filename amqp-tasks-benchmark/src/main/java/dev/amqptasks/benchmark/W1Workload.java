@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import dev.amqptasks.TaskClient;
+import dev.amqptasks.testsupport.WorkerProcess;
 
 /**
  * W1: throughput of no-op tasks: the drain of a pre-filled queue, then enqueue and end to end

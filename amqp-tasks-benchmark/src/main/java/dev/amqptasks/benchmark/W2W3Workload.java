@@ -3,6 +3,7 @@ package dev.amqptasks.benchmark;
 import java.util.Map;
 
 import dev.amqptasks.TaskClient;
+import dev.amqptasks.testsupport.WorkerProcess;
 
 /**
  * W2 (makespan of one-second tasks against the worker's concurrency) and W3 (latency of
@@ -54,10 +55,10 @@ final class W2W3Workload {
 			Producer producer2 = w2 ? this.benchmark.open(names2, Producer.start(this.settings, names2, false)) : null;
 			Producer producer3 = w3 ? this.benchmark.open(names3, Producer.start(this.settings, names3, false)) : null;
 			if (w2) {
-				worker2.awaitConsuming(this.broker, names2.queue(), this.benchmark.timeout());
+				Benchmark.awaitConsuming(worker2, this.broker, names2.queue(), this.benchmark.timeout());
 			}
 			if (w3) {
-				worker3.awaitConsuming(this.broker, names3.queue(), this.benchmark.timeout());
+				Benchmark.awaitConsuming(worker3, this.broker, names3.queue(), this.benchmark.timeout());
 			}
 			if (w2) {
 				w2(run, names2, producer2, worker2);

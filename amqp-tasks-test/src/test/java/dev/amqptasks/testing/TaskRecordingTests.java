@@ -13,6 +13,7 @@ import dev.amqptasks.TaskHandle;
 import dev.amqptasks.TaskInfo;
 import dev.amqptasks.TaskStatus;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -31,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  */
 @SpringBootTest(classes = TaskRecordingTests.TestApplication.class,
 		properties = { "spring.rabbitmq.port=1", "spring.data.redis.port=1" })
+@Tag("fast")
 @AutoConfigureTaskRecording
 class TaskRecordingTests {
 

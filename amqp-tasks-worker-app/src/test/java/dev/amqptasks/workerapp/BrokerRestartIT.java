@@ -11,6 +11,8 @@ import dev.amqptasks.EnqueueOptions;
 import dev.amqptasks.TaskEnqueueException;
 import dev.amqptasks.TaskInfo;
 import dev.amqptasks.TaskStatus;
+import dev.amqptasks.testsupport.Rabbitmqctl;
+import dev.amqptasks.testsupport.WorkerProcess;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

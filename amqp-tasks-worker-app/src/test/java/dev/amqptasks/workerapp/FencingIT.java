@@ -12,6 +12,7 @@ import dev.amqptasks.TaskEvent;
 import dev.amqptasks.TaskHandle;
 import dev.amqptasks.TaskInfo;
 import dev.amqptasks.TaskStatus;
+import dev.amqptasks.testsupport.WorkerProcess;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

@@ -14,6 +14,7 @@ import dev.amqptasks.TaskInfo;
 import dev.amqptasks.TaskStatus;
 import dev.amqptasks.test.LocalServices;
 import dev.amqptasks.test.LocalServices.Endpoint;
+import dev.amqptasks.testsupport.WorkerProcess;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

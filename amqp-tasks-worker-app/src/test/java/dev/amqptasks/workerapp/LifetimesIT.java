@@ -11,6 +11,7 @@ import dev.amqptasks.EnqueueOptions;
 import dev.amqptasks.TaskHandle;
 import dev.amqptasks.TaskInfo;
 import dev.amqptasks.TaskStatus;
+import dev.amqptasks.testsupport.WorkerProcess;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

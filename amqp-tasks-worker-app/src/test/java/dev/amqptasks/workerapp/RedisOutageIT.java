@@ -11,6 +11,7 @@ import dev.amqptasks.TaskInfo;
 import dev.amqptasks.TaskStatus;
 import dev.amqptasks.test.LocalServices;
 import dev.amqptasks.test.LocalServices.Endpoint;
+import dev.amqptasks.testsupport.WorkerProcess;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

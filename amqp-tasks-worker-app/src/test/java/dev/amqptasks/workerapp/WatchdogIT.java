@@ -9,6 +9,7 @@ import java.util.OptionalInt;
 import dev.amqptasks.TaskHandle;
 import dev.amqptasks.TaskInfo;
 import dev.amqptasks.TaskStatus;
+import dev.amqptasks.testsupport.WorkerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 

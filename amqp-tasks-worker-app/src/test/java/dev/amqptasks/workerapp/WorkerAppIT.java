@@ -19,6 +19,7 @@ import dev.amqptasks.TaskEvent;
 import dev.amqptasks.TaskHandle;
 import dev.amqptasks.TaskInfo;
 import dev.amqptasks.TaskStatus;
+import dev.amqptasks.testsupport.WorkerProcess;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -181,7 +182,7 @@ class WorkerAppIT {
 		Path stderr = Files.createTempFile("worker-stderr", ".txt");
 		try {
 			List<String> command = new ArrayList<>(
-					List.of(WorkerProcess.java(), "-jar", WorkerProcess.existingFile("worker.jar").toString()));
+					List.of(WorkerProcess.java(), "-jar", WorkerFleet.existingFile("worker.jar").toString()));
 			command.addAll(List.of(args));
 			Process process = WorkerProcess.processBuilder(command)
 				.redirectOutput(stdout.toFile())

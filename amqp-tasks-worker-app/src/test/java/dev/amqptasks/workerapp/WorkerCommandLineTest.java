@@ -1,6 +1,7 @@
 package dev.amqptasks.workerapp;
 
 import dev.amqptasks.workerapp.WorkerCommandLine.InvalidOptionException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 /**
  * Tests for {@link WorkerCommandLine}.
  */
+@Tag("fast")
 class WorkerCommandLineTest {
 
 	@Test

@@ -1,13 +1,17 @@
 package dev.amqptasks.workerapp;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.amqptasks.testsupport.WorkerProcess;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.TestWatcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The worker JVMs, the in-test producer and the proxies of one IT class, registered as a static
@@ -94,9 +98,48 @@ final class WorkerFleet implements BeforeAllCallback, AfterAllCallback, TestWatc
 	}
 
 	private WorkerProcess launch(String label, List<String> args, boolean sampleTasks) throws IOException {
-		WorkerProcess worker = WorkerProcess.start(label, this.names, args, sampleTasks);
+		WorkerProcess worker = startWorker(label, this.names, args, sampleTasks);
 		this.workers.add(worker);
 		return worker;
+	}
+
+	/**
+	 * Starts the packaged worker jar on a free HTTP port, with or without the sample's tasks
+	 * jar on {@code -Dloader.path}, its output in {@code target/it-logs}; it is not ready until
+	 * {@link WorkerProcess#awaitStarted()}.
+	 * @param label names the log file (with the names' queue)
+	 * @param names the queue, exchange and key prefix
+	 * @param args further command-line arguments: connections (see {@link TaskNames#args()})
+	 * and options
+	 * @param sampleTasks whether the sample's tasks jar is on {@code -Dloader.path}; without it
+	 * the worker knows no task at all, like a worker whose deploy lacks the jar
+	 * @return the started process
+	 * @throws IOException if the JVM cannot be started
+	 */
+	static WorkerProcess startWorker(String label, TaskNames names, List<String> args, boolean sampleTasks)
+			throws IOException {
+		Path workerJar = existingFile("worker.jar");
+		Path log = workerJar.getParent().resolve("it-logs").resolve(names.queue() + "-" + label + ".log");
+		List<String> command = new ArrayList<>(List.of(WorkerProcess.java()));
+		if (sampleTasks) {
+			command.add("-Dloader.path=" + existingFile("sample.tasks.jar"));
+		}
+		command.addAll(List.of("-jar", workerJar.toString(), "--server.port=0"));
+		command.addAll(args);
+		return WorkerProcess.start(label, WorkerProcess.processBuilder(command), log);
+	}
+
+	/**
+	 * A file that failsafe names in a system property.
+	 * @param systemProperty for example {@code worker.jar}
+	 * @return its absolute path
+	 */
+	static Path existingFile(String systemProperty) {
+		String path = System.getProperty(systemProperty);
+		assertThat(path).as("system property %s (set by failsafe)", systemProperty).isNotBlank();
+		assertThat(Path.of(path)).as("%s: run `./mvnw verify`, which packages it first", systemProperty)
+			.isRegularFile();
+		return Path.of(path).toAbsolutePath();
 	}
 
 	/**

@@ -12,6 +12,7 @@ import dev.amqptasks.TaskInfo;
 import dev.amqptasks.TaskStatus;
 import dev.amqptasks.amqp.TaskMessage;
 import dev.amqptasks.amqp.TaskPublisher;
+import dev.amqptasks.testsupport.WorkerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 

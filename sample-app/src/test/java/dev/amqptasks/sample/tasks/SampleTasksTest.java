@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.amqptasks.TaskContext;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -22,6 +23,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * Tests for {@link SampleTasks}, calling the methods directly as a worker does.
  */
+@Tag("fast")
 class SampleTasksTest {
 
 	private final SampleTasks tasks = new SampleTasks();
