@@ -3,20 +3,20 @@ package dev.amqptasks;
 import java.time.Duration;
 
 /**
- * Options for one enqueue. Declare a parameter of this type on an {@link AmqpTask} method to let
- * callers pass options through the bean; it is never part of the task's arguments.
+ * Options for one enqueue. Declare a parameter of this type on an {@link AmqpTask} method
+ * to let callers pass options through the bean; it is never part of the task's arguments.
  *
- * @param id the task id, or {@code null} to generate one; enqueuing an id that exists does not
- * run the task again. An id is 1 to 200 characters from {@code A-Z a-z 0-9 - _ . :}, starting
- * with a letter or a digit (see {@link TaskIds})
- * @param delay how long to wait before the task becomes runnable, or {@code null} for none; at
- * most {@link #MAX_DELAY}
+ * @param id the task id, or {@code null} to generate one; enqueuing an id that exists
+ * does not run the task again. An id is 1 to 200 characters from
+ * {@code A-Z a-z 0-9 - _ . :}, starting with a letter or a digit (see {@link TaskIds})
+ * @param delay how long to wait before the task becomes runnable, or {@code null} for
+ * none; at most {@link #MAX_DELAY}
  */
 public record EnqueueOptions(String id, Duration delay) {
 
 	/**
-	 * The longest delay: a year, leap years included. Delays longer than one delay queue holds
-	 * a message hop from queue to queue until they end.
+	 * The longest delay: a year, leap years included. Delays longer than one delay queue
+	 * holds a message hop from queue to queue until they end.
 	 */
 	public static final Duration MAX_DELAY = Duration.ofDays(366);
 

@@ -1,8 +1,8 @@
 package dev.amqptasks;
 
 /**
- * A state change that the task's current state does not allow, for example canceling a task
- * that already finished.
+ * A state change that the task's current state does not allow, for example canceling a
+ * task that already finished.
  */
 public class IllegalTaskStateChangeException extends AmqpTasksException {
 

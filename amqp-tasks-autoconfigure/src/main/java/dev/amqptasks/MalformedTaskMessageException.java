@@ -1,9 +1,9 @@
 package dev.amqptasks;
 
 /**
- * A task message that can never run: its body is not JSON, not a JSON object, has no valid
- * task id or name, malformed arguments, or is larger than the worker's limit. The worker
- * dead-letters such a message; if it had an id the registry knows, the task ends
+ * A task message that can never run: its body is not JSON, not a JSON object, has no
+ * valid task id or name, malformed arguments, or is larger than the worker's limit. The
+ * worker dead-letters such a message; if it had an id the registry knows, the task ends
  * {@code errored} with this type.
  */
 public class MalformedTaskMessageException extends AmqpTasksException {

@@ -3,8 +3,8 @@ package dev.amqptasks;
 import java.util.Optional;
 
 /**
- * The context of the task running on the current thread. Declare a parameter of this type on
- * an {@link AmqpTask} method, or call {@link #current()}.
+ * The context of the task running on the current thread. Declare a parameter of this type
+ * on an {@link AmqpTask} method, or call {@link #current()}.
  */
 public interface TaskContext {
 
@@ -27,8 +27,8 @@ public interface TaskContext {
 	int attempt();
 
 	/**
-	 * Whether cancellation was requested. A canceled task's thread is also interrupted; code
-	 * that does not block should check this between steps.
+	 * Whether cancellation was requested. A canceled task's thread is also interrupted;
+	 * code that does not block should check this between steps.
 	 * @return whether the task should stop
 	 */
 	boolean isCanceled();

@@ -3,9 +3,9 @@ package dev.amqptasks;
 import java.util.Optional;
 
 /**
- * Holds the context of the task running on the current thread. Applications read it through
- * {@link TaskContext#current()}; the worker sets it around each attempt with {@link #set} and
- * {@link #clear}.
+ * Holds the context of the task running on the current thread. Applications read it
+ * through {@link TaskContext#current()}; the worker sets it around each attempt with
+ * {@link #set} and {@link #clear}.
  */
 public final class TaskContextHolder {
 

@@ -1,8 +1,8 @@
 package dev.amqptasks;
 
 /**
- * Completes a task's future when the task ended {@code errored} or {@code canceled} instead of
- * {@code finished}.
+ * Completes a task's future when the task ended {@code errored} or {@code canceled}
+ * instead of {@code finished}.
  */
 public class TaskFailedException extends AmqpTasksException {
 

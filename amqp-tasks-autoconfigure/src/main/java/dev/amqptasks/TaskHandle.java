@@ -32,15 +32,16 @@ public interface TaskHandle {
 	}
 
 	/**
-	 * Requests cancellation: a queued task is canceled at once, a running one is interrupted.
+	 * Requests cancellation: a queued task is canceled at once, a running one is
+	 * interrupted.
 	 * @return the task after the request
 	 * @throws IllegalTaskStateChangeException if the task already finished or errored
 	 */
 	TaskInfo cancel();
 
 	/**
-	 * Completes with the task once it reaches a final state. Completion is signalled by the
-	 * registry (Redis pub/sub), not by polling.
+	 * Completes with the task once it reaches a final state. Completion is signalled by
+	 * the registry (Redis pub/sub), not by polling.
 	 * @return a future of the final task
 	 */
 	CompletableFuture<TaskInfo> completion();

@@ -5,9 +5,9 @@ import java.util.regex.Pattern;
 /**
  * What a task id may be. An id is 1 to 200 characters from {@code A-Z}, {@code a-z},
  * {@code 0-9}, {@code -}, {@code _}, {@code .} and {@code :}, starting with a letter or a
- * digit: an id of that form is the same in a URL path, a Redis key, an AMQP message id and a log
- * line, so every endpoint of the HTTP API can reach it. Generated ids (UUIDs) have that form;
- * any other id is refused before anything is stored, published or run.
+ * digit: an id of that form is the same in a URL path, a Redis key, an AMQP message id
+ * and a log line, so every endpoint of the HTTP API can reach it. Generated ids (UUIDs)
+ * have that form; any other id is refused before anything is stored, published or run.
  */
 public final class TaskIds {
 
@@ -36,7 +36,8 @@ public final class TaskIds {
 	 * Checks a task id.
 	 * @param id the candidate
 	 * @return the id
-	 * @throws IllegalArgumentException if it is not a valid id, with a message that says what is
+	 * @throws IllegalArgumentException if it is not a valid id, with a message that says
+	 * what is
 	 */
 	public static String requireValid(String id) {
 		if (!isValid(id)) {

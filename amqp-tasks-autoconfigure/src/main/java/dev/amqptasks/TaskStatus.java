@@ -7,7 +7,8 @@ import java.util.Optional;
 import com.fasterxml.jackson.annotation.JsonValue;
 
 /**
- * The states of a task. {@link #FINISHED}, {@link #ERRORED} and {@link #CANCELED} are final.
+ * The states of a task. {@link #FINISHED}, {@link #ERRORED} and {@link #CANCELED} are
+ * final.
  */
 public enum TaskStatus {
 

@@ -2,8 +2,8 @@ package dev.amqptasks;
 
 /**
  * A task's message would be larger than workers accept
- * ({@code amqp-tasks.worker.max-message-size}): it is refused at enqueue time, before anything
- * is stored or published, rather than dead-lettered by a worker later.
+ * ({@code amqp-tasks.worker.max-message-size}): it is refused at enqueue time, before
+ * anything is stored or published, rather than dead-lettered by a worker later.
  */
 public class TaskTooLargeException extends AmqpTasksException {
 
@@ -18,8 +18,8 @@ public class TaskTooLargeException extends AmqpTasksException {
 	 * @param limit the largest message body workers accept, in bytes
 	 */
 	public TaskTooLargeException(String task, long size, long limit) {
-		super("Task '" + task + "' is too large: its message of " + size + " bytes is larger than the limit of "
-				+ limit + " bytes (amqp-tasks.worker.max-message-size)");
+		super("Task '" + task + "' is too large: its message of " + size + " bytes is larger than the limit of " + limit
+				+ " bytes (amqp-tasks.worker.max-message-size)");
 		this.size = size;
 		this.limit = limit;
 	}

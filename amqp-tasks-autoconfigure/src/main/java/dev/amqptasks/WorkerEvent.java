@@ -4,8 +4,8 @@ import org.springframework.context.ApplicationEvent;
 
 /**
  * A step in the lifecycle of this application's worker, published as a Spring application
- * event: {@link WorkerStartedEvent}, {@link WorkerStoppingEvent}, {@link WorkerStoppedEvent}.
- * The source is the worker.
+ * event: {@link WorkerStartedEvent}, {@link WorkerStoppingEvent},
+ * {@link WorkerStoppedEvent}. The source is the worker.
  */
 public abstract class WorkerEvent extends ApplicationEvent {
 

@@ -1,8 +1,8 @@
 package dev.amqptasks;
 
 /**
- * The worker stopped: no task of it runs any more, and it is no longer listed in the worker
- * directory.
+ * The worker stopped: no task of it runs any more, and it is no longer listed in the
+ * worker directory.
  */
 public class WorkerStoppedEvent extends WorkerEvent {
 

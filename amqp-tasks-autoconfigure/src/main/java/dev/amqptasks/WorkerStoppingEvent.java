@@ -1,8 +1,8 @@
 package dev.amqptasks;
 
 /**
- * The worker is stopping: it takes no more messages, and its running tasks have the shutdown
- * grace period to finish.
+ * The worker is stopping: it takes no more messages, and its running tasks have the
+ * shutdown grace period to finish.
  */
 public class WorkerStoppingEvent extends WorkerEvent {
 

@@ -7,21 +7,25 @@ import java.util.List;
 import org.springframework.util.Assert;
 
 /**
- * The fixed steps of the delay queues that user delays, retries and deferred messages all wait
- * in: four per doubling ({@code 2^k} times 1, 1.25, 1.5 and 1.75 ms, from 4 ms), so that 120
- * queue names at most serve every delay, and the longest step fits RabbitMQ's 32-bit TTL.
+ * The fixed steps of the delay queues that user delays, retries and deferred messages all
+ * wait in: four per doubling ({@code 2^k} times 1, 1.25, 1.5 and 1.75 ms, from 4 ms), so
+ * that 120 queue names at most serve every delay, and the longest step fits RabbitMQ's
+ * 32-bit TTL.
  * <p>
- * A delay is taken as hops along the ladder, decided again each time the message comes out of a
- * step: the step just above the remaining time when that ends the delay late by no more than its
- * slack, otherwise the largest step below it, and the top step while more than that remains.
- * The slack is 3% of the whole delay, at least 5 ms and at most an hour, so a delay ends no
- * earlier than asked and at most its slack later (plus a few milliseconds of delivery per hop).
- * Delays up to 33 hours take one or two hops, longer ones up to the top step at most four, and
- * longer still one more hop per top step.
+ * A delay is taken as hops along the ladder, decided again each time the message comes
+ * out of a step: the step just above the remaining time when that ends the delay late by
+ * no more than its slack, otherwise the largest step below it, and the top step while
+ * more than that remains. The slack is 3% of the whole delay, at least 5 ms and at most
+ * an hour, so a delay ends no earlier than asked and at most its slack later (plus a few
+ * milliseconds of delivery per hop). Delays up to 33 hours take one or two hops, longer
+ * ones up to the top step at most four, and longer still one more hop per top step.
  */
 public final class DelayLadder {
 
-	/** The longest step: 1.75 * 2^31 ms (about 43.5 days), the last that fits in a 32-bit TTL. */
+	/**
+	 * The longest step: 1.75 * 2^31 ms (about 43.5 days), the last that fits in a 32-bit
+	 * TTL.
+	 */
 	public static final Duration LONGEST_STEP = Duration.ofMillis(7L << 29);
 
 	private static final long SHORTEST_STEP_MILLIS = 4;
@@ -42,9 +46,9 @@ public final class DelayLadder {
 	}
 
 	/**
-	 * Creates a ladder whose top is the largest step not above the given one: longer delays hop
-	 * more often. Every ladder names the same step alike, so processes with different tops share
-	 * the queues.
+	 * Creates a ladder whose top is the largest step not above the given one: longer
+	 * delays hop more often. Every ladder names the same step alike, so processes with
+	 * different tops share the queues.
 	 * @param top the longest step to use, from 4 ms to {@link #LONGEST_STEP}
 	 */
 	public DelayLadder(Duration top) {
@@ -114,8 +118,8 @@ public final class DelayLadder {
 	}
 
 	/**
-	 * The shortest step that lasts at least the given time, or the top step: for a message that
-	 * is merely looked at again later.
+	 * The shortest step that lasts at least the given time, or the top step: for a
+	 * message that is merely looked at again later.
 	 * @param millis the time to wait at least
 	 * @return the step in milliseconds
 	 */

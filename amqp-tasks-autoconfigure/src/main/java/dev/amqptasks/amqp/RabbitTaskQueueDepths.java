@@ -22,13 +22,13 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
- * {@link TaskQueueDepths} polled from RabbitMQ with a passive declaration of each queue, on a
- * thread of its own, once per poll interval while the application runs. A queue that cannot be
- * polled (the broker is unreachable, or the queue does not exist yet) counts {@code -1} until a
- * poll succeeds. The delay count is the sum over the delay queues of the ladder that exist: each
- * poll counts those found so far and looks for a few more, in turn, so that a poll costs a few
- * broker calls rather than one per step, and a delay queue that another process declared is
- * found within {@code steps / 8} polls.
+ * {@link TaskQueueDepths} polled from RabbitMQ with a passive declaration of each queue,
+ * on a thread of its own, once per poll interval while the application runs. A queue that
+ * cannot be polled (the broker is unreachable, or the queue does not exist yet) counts
+ * {@code -1} until a poll succeeds. The delay count is the sum over the delay queues of
+ * the ladder that exist: each poll counts those found so far and looks for a few more, in
+ * turn, so that a poll costs a few broker calls rather than one per step, and a delay
+ * queue that another process declared is found within {@code steps / 8} polls.
  */
 public final class RabbitTaskQueueDepths implements TaskQueueDepths, SmartLifecycle {
 
@@ -49,7 +49,10 @@ public final class RabbitTaskQueueDepths implements TaskQueueDepths, SmartLifecy
 
 	private volatile Depths current = UNKNOWN;
 
-	/** The delay queues found to exist, counted each poll; only the polling thread uses it. */
+	/**
+	 * The delay queues found to exist, counted each poll; only the polling thread uses
+	 * it.
+	 */
 	private final Set<String> delayQueuesFound = new LinkedHashSet<>();
 
 	/** Where the next poll goes on looking for delay queues among those not found. */

@@ -7,10 +7,10 @@ import dev.amqptasks.spi.TaskHeaders;
 import tools.jackson.databind.JsonNode;
 
 /**
- * A task message. The body is a JSON object of the id, name and arguments; the attempt count,
- * replay number and due time travel as headers ({@link TaskHeaders}), so that a retry or a
- * delay can change them without touching the body. The AMQP {@code message-id} carries the id
- * too.
+ * A task message. The body is a JSON object of the id, name and arguments; the attempt
+ * count, replay number and due time travel as headers ({@link TaskHeaders}), so that a
+ * retry or a delay can change them without touching the body. The AMQP {@code message-id}
+ * carries the id too.
  *
  * @param id the task id
  * @param task the task name

@@ -10,8 +10,9 @@ import org.springframework.amqp.core.MessageDeliveryMode;
 import org.springframework.amqp.core.MessageProperties;
 
 /**
- * The properties and headers of the messages {@link TaskPublisher} sends: a task's own message,
- * and the copies of a delivered one that go through a delay queue or into the error queue.
+ * The properties and headers of the messages {@link TaskPublisher} sends: a task's own
+ * message, and the copies of a delivered one that go through a delay queue or into the
+ * error queue.
  */
 final class TaskMessageProperties {
 
@@ -22,7 +23,8 @@ final class TaskMessageProperties {
 	}
 
 	/**
-	 * The properties of a task's message sent now: persistent JSON, with the task's headers.
+	 * The properties of a task's message sent now: persistent JSON, with the task's
+	 * headers.
 	 */
 	static MessageProperties of(TaskMessage message, Instant now) {
 		MessageProperties properties = persistentJson(message.id());
@@ -37,8 +39,8 @@ final class TaskMessageProperties {
 	}
 
 	/**
-	 * The properties of a delivered message, for a copy to send: its id, content and headers,
-	 * without the broker's own dead-letter history.
+	 * The properties of a delivered message, for a copy to send: its id, content and
+	 * headers, without the broker's own dead-letter history.
 	 */
 	static MessageProperties copyOf(MessageProperties properties) {
 		MessageProperties copy = persistentJson(properties.getMessageId());
@@ -54,8 +56,8 @@ final class TaskMessageProperties {
 	}
 
 	/**
-	 * The properties of a delivered message's copy for the error queue, with headers saying
-	 * why it is there.
+	 * The properties of a delivered message's copy for the error queue, with headers
+	 * saying why it is there.
 	 */
 	static MessageProperties deadLetterCopyOf(MessageProperties properties, String reason, TaskError error) {
 		MessageProperties copy = copyOf(properties);

@@ -25,9 +25,10 @@ import org.springframework.amqp.rabbit.core.RabbitOperations;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 
 /**
- * Publishes task messages: persistent JSON, and returns only once the broker confirmed that a
- * queue has the message. A message that is not due yet goes through the delay queues of the
- * {@link DelayLadder}; each delay queue is declared on first use, on a channel of its own.
+ * Publishes task messages: persistent JSON, and returns only once the broker confirmed
+ * that a queue has the message. A message that is not due yet goes through the delay
+ * queues of the {@link DelayLadder}; each delay queue is declared on first use, on a
+ * channel of its own.
  */
 public final class TaskPublisher {
 
@@ -46,13 +47,16 @@ public final class TaskPublisher {
 
 	private final Clock clock;
 
-	/** When each step's queue was last declared: at most one entry per step of the ladder. */
+	/**
+	 * When each step's queue was last declared: at most one entry per step of the ladder.
+	 */
 	private final Map<Long, Instant> delayQueuesDeclared = new ConcurrentHashMap<>();
 
 	/**
 	 * Creates a publisher.
-	 * @param template a template whose connection factory has correlated publisher confirms and
-	 * returns enabled; the publisher makes it mandatory and sets how its publishes are observed
+	 * @param template a template whose connection factory has correlated publisher
+	 * confirms and returns enabled; the publisher makes it mandatory and sets how its
+	 * publishes are observed
 	 * @param topology the queue names and the delay ladder
 	 * @param json the mapper for message bodies
 	 * @param confirmTimeout how long to wait for the broker's confirm
@@ -73,10 +77,10 @@ public final class TaskPublisher {
 	/**
 	 * Publishes a task message and waits for the broker's confirm.
 	 * @param message the message
-	 * @param delay how long the message waits before it reaches the main queue, or {@code null}:
-	 * it becomes the message's due time
-	 * @throws TaskEnqueueException if the broker is unreachable, refuses the message, has no
-	 * queue for it, or does not confirm in time
+	 * @param delay how long the message waits before it reaches the main queue, or
+	 * {@code null}: it becomes the message's due time
+	 * @throws TaskEnqueueException if the broker is unreachable, refuses the message, has
+	 * no queue for it, or does not confirm in time
 	 */
 	public void publish(TaskMessage message, Duration delay) {
 		TaskMessage timed = (delay != null && !delay.isZero()) ? message.withNotBefore(dueAfter(delay)) : message;
@@ -94,10 +98,10 @@ public final class TaskPublisher {
 
 	/**
 	 * Publishes task messages on one channel without waiting for the broker: the broker
-	 * confirms them together, which costs it and this process far less than one message at a
-	 * time. A message that cannot be published fails alone: the delay queues are declared
-	 * first, on channels of their own, and if the channel fails part way, the messages not yet
-	 * sent go on a fresh one.
+	 * confirms them together, which costs it and this process far less than one message
+	 * at a time. A message that cannot be published fails alone: the delay queues are
+	 * declared first, on channels of their own, and if the channel fails part way, the
+	 * messages not yet sent go on a fresh one.
 	 * @param publications the messages
 	 * @return for each message, in order, its confirmation to await
 	 */
@@ -110,8 +114,8 @@ public final class TaskPublisher {
 			Publication publication = publications.get(i);
 			String id = publication.message().id();
 			Outgoing next = route(i, publication, now);
-			AmqpException failure = (next.step() > 0)
-					? undeclared.computeIfAbsent(next.step(), this::declareDelayQueue) : null;
+			AmqpException failure = (next.step() > 0) ? undeclared.computeIfAbsent(next.step(), this::declareDelayQueue)
+					: null;
 			if (failure != null) {
 				confirmations[i] = new Confirmation(id, null, null, new TaskEnqueueException(
 						"Could not declare the delay queue for task '" + id + "': " + failure.getMessage(), failure));
@@ -157,7 +161,8 @@ public final class TaskPublisher {
 		}
 		TaskTopology.DelayQueue queue = this.topology.delayQueue(step);
 		try {
-			// A channel of its own, never the one a batch publishes on: a refused declaration
+			// A channel of its own, never the one a batch publishes on: a refused
+			// declaration
 			// closes its channel.
 			this.template
 				.execute((channel) -> channel.queueDeclare(queue.name(), true, false, false, queue.arguments()));
@@ -194,15 +199,18 @@ public final class TaskPublisher {
 				});
 			}
 			catch (AmqpConnectException ex) {
-				// No connection at all: a fresh channel would fail alike for each message.
+				// No connection at all: a fresh channel would fail alike for each
+				// message.
 				for (Outgoing message : outgoing.subList(next[0], outgoing.size())) {
 					confirmations[message.index()] = failed(message, ex);
 				}
 				return;
 			}
 			catch (RuntimeException ex) {
-				// The channel failed, maybe for a message sent earlier: the messages not yet sent go
-				// on a fresh channel, and one that fails first thing on a fresh channel fails alone.
+				// The channel failed, maybe for a message sent earlier: the messages not
+				// yet sent go
+				// on a fresh channel, and one that fails first thing on a fresh channel
+				// fails alone.
 				// Those sent before learn from their confirms.
 				if (next[0] == first) {
 					Outgoing message = outgoing.get(next[0]);
@@ -228,8 +236,8 @@ public final class TaskPublisher {
 	}
 
 	/**
-	 * Puts a copy of a delivered message into the error queue, with headers saying why, and
-	 * waits for the broker's confirm. The caller then acknowledges the original.
+	 * Puts a copy of a delivered message into the error queue, with headers saying why,
+	 * and waits for the broker's confirm. The caller then acknowledges the original.
 	 * @param original the delivered message
 	 * @param reason why it will never run
 	 * @param error the task's final error, or {@code null}
@@ -240,13 +248,13 @@ public final class TaskPublisher {
 		Message copy = new Message(original.getBody(),
 				TaskMessageProperties.deadLetterCopyOf(properties, reason, error));
 		String id = (properties.getMessageId() != null) ? properties.getMessageId() : "(no id)";
-		sendAndAwait(new Outgoing(0, id, this.topology.exchange(), this.topology.errorQueue(), copy,
-				Observation.NOOP, 0));
+		sendAndAwait(
+				new Outgoing(0, id, this.topology.exchange(), this.topology.errorQueue(), copy, Observation.NOOP, 0));
 	}
 
 	/**
-	 * Puts a delivered message back through a delay queue unchanged: it is looked at again
-	 * after the delay, rounded up to a step of the ladder (at most its top step).
+	 * Puts a delivered message back through a delay queue unchanged: it is looked at
+	 * again after the delay, rounded up to a step of the ladder (at most its top step).
 	 * @param original the delivered message
 	 * @param delay how long it waits at least
 	 * @throws TaskEnqueueException if the broker did not take it
@@ -256,9 +264,9 @@ public final class TaskPublisher {
 	}
 
 	/**
-	 * Sends a delivered message on to the next hop of its delay if it is not due yet, and waits
-	 * for the broker's confirm; the caller then acknowledges the original. A message is due once
-	 * its due time has come, never before.
+	 * Sends a delivered message on to the next hop of its delay if it is not due yet, and
+	 * waits for the broker's confirm; the caller then acknowledges the original. A
+	 * message is due once its due time has come, never before.
 	 * @param original the delivered message
 	 * @param notBefore its due time
 	 * @param received the observation of its receipt, whose trace the hop continues, or
@@ -285,8 +293,7 @@ public final class TaskPublisher {
 			throw new TaskEnqueueException(
 					"Could not declare the delay queue for task '" + id + "': " + failure.getMessage(), failure);
 		}
-		Message copy = new Message(original.getBody(),
-				TaskMessageProperties.copyOf(original.getMessageProperties()));
+		Message copy = new Message(original.getBody(), TaskMessageProperties.copyOf(original.getMessageProperties()));
 		sendAndAwait(new Outgoing(0, id, "", this.topology.delayQueue(step).name(), copy, parent, step));
 	}
 
@@ -312,7 +319,8 @@ public final class TaskPublisher {
 	/**
 	 * A message to publish.
 	 *
-	 * @param message the task message: one with a due time ahead goes through the delay queues
+	 * @param message the task message: one with a due time ahead goes through the delay
+	 * queues
 	 * @param observation the observation whose child the send becomes
 	 */
 	public record Publication(TaskMessage message, Observation observation) {
@@ -344,10 +352,10 @@ public final class TaskPublisher {
 		}
 
 		/**
-		 * Waits, at most the publisher's confirm timeout, for the broker to confirm that a
-		 * queue has the message.
-		 * @throws TaskEnqueueException if the message was not sent, or the broker refused it,
-		 * had no queue for it, or did not confirm in time
+		 * Waits, at most the publisher's confirm timeout, for the broker to confirm that
+		 * a queue has the message.
+		 * @throws TaskEnqueueException if the message was not sent, or the broker refused
+		 * it, had no queue for it, or did not confirm in time
 		 */
 		public void await() {
 			awaitUntil(confirmDeadline());
@@ -355,14 +363,15 @@ public final class TaskPublisher {
 
 		/**
 		 * Waits, until the given deadline, for the broker to confirm that a queue has the
-		 * message: messages published together share one deadline. An interrupt does not end
-		 * the wait (the message may well be queued); it is restored afterwards. If the channel
-		 * closed before the broker confirmed (an error caused by another message on it, or a
-		 * lost connection), the message is published once more, alone, on a fresh channel: a
-		 * second message of a task is harmless, a missing one is not.
+		 * message: messages published together share one deadline. An interrupt does not
+		 * end the wait (the message may well be queued); it is restored afterwards. If
+		 * the channel closed before the broker confirmed (an error caused by another
+		 * message on it, or a lost connection), the message is published once more,
+		 * alone, on a fresh channel: a second message of a task is harmless, a missing
+		 * one is not.
 		 * @param deadlineNanos the deadline on the {@link System#nanoTime()} scale
-		 * @throws TaskEnqueueException if the message was not sent, or the broker refused it,
-		 * had no queue for it, or did not confirm in time
+		 * @throws TaskEnqueueException if the message was not sent, or the broker refused
+		 * it, had no queue for it, or did not confirm in time
 		 * @see #confirmDeadline()
 		 */
 		public void awaitUntil(long deadlineNanos) {
@@ -382,13 +391,13 @@ public final class TaskPublisher {
 				confirm = confirmOf(correlation, deadlineNanos);
 			}
 			if (!confirm.ack()) {
-				throw new TaskEnqueueException("The broker refused task '" + this.id + "': " + confirm.reason(),
-						null);
+				throw new TaskEnqueueException("The broker refused task '" + this.id + "': " + confirm.reason(), null);
 			}
 			if (correlation.getReturned() != null) {
-				throw new TaskEnqueueException("No queue took task '" + this.id + "' ("
-						+ correlation.getReturned().getReplyText()
-						+ "): is the topology declared (spring.rabbitmq.dynamic)?", null);
+				throw new TaskEnqueueException(
+						"No queue took task '" + this.id + "' (" + correlation.getReturned().getReplyText()
+								+ "): is the topology declared (spring.rabbitmq.dynamic)?",
+						null);
 			}
 		}
 

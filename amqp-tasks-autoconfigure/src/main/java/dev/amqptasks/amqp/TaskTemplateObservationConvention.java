@@ -7,8 +7,8 @@ import org.springframework.amqp.rabbit.support.micrometer.RabbitTemplateObservat
 
 /**
  * Spring AMQP's convention for observing a publish, with the delay queues
- * ({@code <queue>-delay-<step millis>}) named {@code <queue>-delay-*}: their routing key would
- * otherwise make each step of the delay ladder a metric tag value of its own.
+ * ({@code <queue>-delay-<step millis>}) named {@code <queue>-delay-*}: their routing key
+ * would otherwise make each step of the delay ladder a metric tag value of its own.
  */
 final class TaskTemplateObservationConvention
 		extends RabbitTemplateObservation.DefaultRabbitTemplateObservationConvention {

@@ -12,18 +12,21 @@ import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.core.QueueBuilder;
 
 /**
- * The names and arguments of the RabbitMQ exchange and queues. Everyone who starts declares
- * the exchange, the main and the error queue; redeclaring with the same arguments is harmless.
- * The delay queues, one per step of the {@link DelayLadder}, are declared on first use, each
- * with arguments that depend on its step alone, so every process declares a step alike.
- * <pre>
+ * The names and arguments of the RabbitMQ exchange and queues. Everyone who starts
+ * declares the exchange, the main and the error queue; redeclaring with the same
+ * arguments is harmless. The delay queues, one per step of the {@link DelayLadder}, are
+ * declared on first use, each with arguments that depend on its step alone, so every
+ * process declares a step alike. <pre>
  * exchange --queue--------> queue ------(dead letter)-------> exchange --queue-error--> queue-error (TTL)
  * default  --queue-delay-N-> queue-delay-N (TTL = N ms, expires when unused) --(dead letter)--> exchange --queue--> queue
  * </pre>
  */
 public final class TaskTopology {
 
-	/** The longest TTL or expiry RabbitMQ accepts: an unsigned 32-bit count of milliseconds. */
+	/**
+	 * The longest TTL or expiry RabbitMQ accepts: an unsigned 32-bit count of
+	 * milliseconds.
+	 */
 	private static final long MAX_BROKER_MILLIS = 0xFFFF_FFFFL;
 
 	private final String exchange;
@@ -65,8 +68,8 @@ public final class TaskTopology {
 	}
 
 	/**
-	 * The names of the delay queues of every step of the ladder, shortest first: those that
-	 * exist are among them.
+	 * The names of the delay queues of every step of the ladder, shortest first: those
+	 * that exist are among them.
 	 * @return the queue names
 	 */
 	public List<String> delayQueues() {
@@ -92,11 +95,12 @@ public final class TaskTopology {
 	}
 
 	/**
-	 * The queue of one step of the ladder: it holds messages for the step and then dead-letters
-	 * them to the main queue. RabbitMQ deletes it once it has been unused for twice the step plus
-	 * a minute (capped at the broker's limit, which still leaves the longest step six days): a
-	 * publish redeclares it, so it never expires while it holds a message. The same arguments as
-	 * the per-delay queues of earlier versions, so a queue left by one is reused as it is.
+	 * The queue of one step of the ladder: it holds messages for the step and then
+	 * dead-letters them to the main queue. RabbitMQ deletes it once it has been unused
+	 * for twice the step plus a minute (capped at the broker's limit, which still leaves
+	 * the longest step six days): a publish redeclares it, so it never expires while it
+	 * holds a message. The same arguments as the per-delay queues of earlier versions, so
+	 * a queue left by one is reused as it is.
 	 * @param stepMillis a step of the ladder
 	 * @return the queue name and its declaration arguments
 	 */

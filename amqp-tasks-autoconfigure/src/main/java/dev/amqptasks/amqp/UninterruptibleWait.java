@@ -6,9 +6,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Waits for what was already handed to the broker or the registry: an interrupt must not make
- * a caller believe that a task which was stored and published was not, so the wait goes on to
- * its deadline and the interrupt is restored afterwards.
+ * Waits for what was already handed to the broker or the registry: an interrupt must not
+ * make a caller believe that a task which was stored and published was not, so the wait
+ * goes on to its deadline and the interrupt is restored afterwards.
  */
 public final class UninterruptibleWait {
 

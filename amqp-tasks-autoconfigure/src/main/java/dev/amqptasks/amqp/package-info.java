@@ -1,5 +1,6 @@
 /**
- * The broker side: the queue topology, the delay ladder, the task message and its properties,
- * publishing with confirms, queue depths and the template observation convention. Internal.
+ * The broker side: the queue topology, the delay ladder, the task message and its
+ * properties, publishing with confirms, queue depths and the template observation
+ * convention. Internal.
  */
 package dev.amqptasks.amqp;

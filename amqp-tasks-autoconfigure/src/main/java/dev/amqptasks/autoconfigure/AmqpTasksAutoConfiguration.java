@@ -43,11 +43,12 @@ import org.springframework.context.annotation.Role;
 
 /**
  * Auto-configuration of the task API: {@code @AmqpTask} proxies, {@link TaskClient}, the
- * RabbitMQ topology and the confirmed publisher. It uses the application's single (or primary)
- * RabbitMQ {@code ConnectionFactory}, or the one named by {@code amqp-tasks.connection-factory}.
+ * RabbitMQ topology and the confirmed publisher. It uses the application's single (or
+ * primary) RabbitMQ {@code ConnectionFactory}, or the one named by
+ * {@code amqp-tasks.connection-factory}.
  */
-@AutoConfiguration(after = { RabbitAutoConfiguration.class, JacksonAutoConfiguration.class,
-		TaskRegistryAutoConfiguration.class })
+@AutoConfiguration(
+		after = { RabbitAutoConfiguration.class, JacksonAutoConfiguration.class, TaskRegistryAutoConfiguration.class })
 @ConditionalOnClass(RabbitTemplate.class)
 @Conditional(ConnectionFactories.RabbitCondition.class)
 @ConditionalOnBean(TaskRegistry.class)
@@ -90,7 +91,8 @@ public final class AmqpTasksAutoConfiguration {
 			ObjectProvider<ConnectionFactory> connectionFactories, ApplicationContext context) {
 		Declarables declarables = amqpTasksTopology.declarables();
 		if (properties.connectionFactory() != null) {
-			// On the named connection factory, by an admin of its own: the application's admins
+			// On the named connection factory, by an admin of its own: the application's
+			// admins
 			// (on other connection factories, maybe other brokers) leave these alone.
 			RabbitAdmin admin = new RabbitAdmin(ConnectionFactories.rabbit(properties, context, connectionFactories));
 			admin.setBeanName("amqpTasksRabbitAdmin");
@@ -123,7 +125,8 @@ public final class AmqpTasksAutoConfiguration {
 					+ "set spring.rabbitmq.publisher-confirm-type=correlated");
 		}
 		RabbitTemplate template = new RabbitTemplate(connectionFactory);
-		// Observed publishes carry the trace context in the message headers; the template finds
+		// Observed publishes carry the trace context in the message headers; the template
+		// finds
 		// the application's ObservationRegistry (if any) through the context.
 		template.setBeanName("amqpTasksRabbitTemplate");
 		template.setApplicationContext(context);
@@ -142,7 +145,8 @@ public final class AmqpTasksAutoConfiguration {
 				amqpTasksPublisher, AmqpTasksJson.mapper(jsonMapper), properties.retry().maxRetries());
 		enqueuer.setObservationRegistry(observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP));
 		enqueuer.setLifecycleListener(TaskLifecycleListener.of(lifecycleListeners.orderedStream().toList()));
-		// The workers' limit, so that a task they would dead-letter is refused before it is stored.
+		// The workers' limit, so that a task they would dead-letter is refused before it
+		// is stored.
 		enqueuer.setMaxMessageSize(properties.worker().maxMessageSize().toBytes());
 		return enqueuer;
 	}
@@ -162,8 +166,7 @@ public final class AmqpTasksAutoConfiguration {
 	RabbitTaskQueueDepths amqpTasksQueueDepths(ObjectProvider<ConnectionFactory> connectionFactories,
 			BeanFactory beanFactory, TaskTopology amqpTasksTopology, AmqpTasksProperties properties) {
 		return new RabbitTaskQueueDepths(ConnectionFactories.rabbit(properties, beanFactory, connectionFactories),
-				amqpTasksTopology,
-				properties.metrics().queuePollInterval());
+				amqpTasksTopology, properties.metrics().queuePollInterval());
 	}
 
 	@Bean

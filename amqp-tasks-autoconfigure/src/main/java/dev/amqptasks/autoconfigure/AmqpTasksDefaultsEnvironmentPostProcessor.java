@@ -10,14 +10,14 @@ import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 
 /**
- * Adds the defaults amqp-tasks needs from other parts of Spring Boot. They are added last, so
- * an application's own setting always wins.
+ * Adds the defaults amqp-tasks needs from other parts of Spring Boot. They are added
+ * last, so an application's own setting always wins.
  * <ul>
- * <li>Correlated publisher confirms and returns ({@code spring.rabbitmq.*}): an enqueue returns
- * only once the broker has the message (amqp-tasks refuses to start if an application turned
- * confirms off).</li>
- * <li>Log lines about a task show its name and id after the level ({@code logging.pattern.level},
- * see {@link TaskLogPattern}).</li>
+ * <li>Correlated publisher confirms and returns ({@code spring.rabbitmq.*}): an enqueue
+ * returns only once the broker has the message (amqp-tasks refuses to start if an
+ * application turned confirms off).</li>
+ * <li>Log lines about a task show its name and id after the level
+ * ({@code logging.pattern.level}, see {@link TaskLogPattern}).</li>
  * </ul>
  */
 final class AmqpTasksDefaultsEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {

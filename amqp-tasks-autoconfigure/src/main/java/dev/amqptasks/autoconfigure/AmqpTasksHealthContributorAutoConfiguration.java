@@ -16,8 +16,8 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
 /**
- * Auto-configuration of the {@code amqpTasks} health component in a worker, and of its place
- * in the {@code readiness} group (see {@link ReadinessGroupPostProcessor}).
+ * Auto-configuration of the {@code amqpTasks} health component in a worker, and of its
+ * place in the {@code readiness} group (see {@link ReadinessGroupPostProcessor}).
  */
 @AutoConfiguration(after = TaskWorkerAutoConfiguration.class,
 		afterName = "org.springframework.boot.health.autoconfigure.actuate.endpoint.AvailabilityProbesAutoConfiguration")
@@ -37,7 +37,8 @@ public final class AmqpTasksHealthContributorAutoConfiguration {
 	static class ReadinessGroupConfiguration {
 
 		// Unordered and registered after Spring Boot's probes post-processor (this
-		// auto-configuration comes after its own), so it runs after the probe groups exist.
+		// auto-configuration comes after its own), so it runs after the probe groups
+		// exist.
 		@Bean
 		HealthEndpointGroupsPostProcessor amqpTasksReadinessGroupPostProcessor(Environment environment) {
 			return new ReadinessGroupPostProcessor(environment);

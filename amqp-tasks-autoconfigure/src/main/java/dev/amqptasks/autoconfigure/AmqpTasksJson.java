@@ -5,8 +5,8 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.beans.factory.ObjectProvider;
 
 /**
- * Chooses the JSON mapper: the application's own when it has exactly one, so that its modules
- * and settings apply to task arguments and results, else a default one.
+ * Chooses the JSON mapper: the application's own when it has exactly one, so that its
+ * modules and settings apply to task arguments and results, else a default one.
  */
 final class AmqpTasksJson {
 

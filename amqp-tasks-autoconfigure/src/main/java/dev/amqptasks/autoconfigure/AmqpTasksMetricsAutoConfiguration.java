@@ -18,8 +18,8 @@ import org.springframework.core.annotation.Order;
 
 /**
  * Auto-configuration of the amqp-tasks meters, in an application with a Micrometer
- * {@link MeterRegistry}. The execution timer comes from the observation of each attempt, so it
- * needs an {@code ObservationRegistry} that makes meters, as Spring Boot's metrics
+ * {@link MeterRegistry}. The execution timer comes from the observation of each attempt,
+ * so it needs an {@code ObservationRegistry} that makes meters, as Spring Boot's metrics
  * auto-configuration provides.
  */
 @AutoConfiguration(after = { AmqpTasksAutoConfiguration.class, TaskWorkerAutoConfiguration.class },
@@ -44,7 +44,8 @@ public final class AmqpTasksMetricsAutoConfiguration {
 	@Bean
 	@Order(Ordered.LOWEST_PRECEDENCE)
 	MeterFilter amqpTasksExecutionHistogram() {
-		// Last, so that it sees what management.metrics.distribution.* decided for the timer.
+		// Last, so that it sees what management.metrics.distribution.* decided for the
+		// timer.
 		return AmqpTasksMetrics.executionHistogram();
 	}
 

@@ -11,18 +11,19 @@ import org.springframework.boot.convert.DurationUnit;
 import org.springframework.util.unit.DataSize;
 
 /**
- * Configuration of amqp-tasks ({@code amqp-tasks.*}). Connections to RabbitMQ and Redis are
- * Spring Boot's own ({@code spring.rabbitmq.*}, {@code spring.data.redis.*}).
+ * Configuration of amqp-tasks ({@code amqp-tasks.*}). Connections to RabbitMQ and Redis
+ * are Spring Boot's own ({@code spring.rabbitmq.*}, {@code spring.data.redis.*}).
  *
- * @param queue main queue; {@code <queue>-delay-<ms>} and {@code <queue>-error} are derived from it
+ * @param queue main queue; {@code <queue>-delay-<ms>} and {@code <queue>-error} are
+ * derived from it
  * @param exchange direct exchange the task queues are bound to
  * @param errorQueueTtl how long dead messages stay in the error queue
- * @param confirmTimeout how long an enqueue waits for its batch to be stored and published, and
- * then again for the broker to confirm the message
+ * @param confirmTimeout how long an enqueue waits for its batch to be stored and
+ * published, and then again for the broker to confirm the message
  * @param connectionFactory name of the RabbitMQ {@code ConnectionFactory} bean amqp-tasks
  * uses, for an application that has several; unset, the single (or primary) one
- * @param redisConnectionFactory name of the {@code RedisConnectionFactory} bean the registry
- * uses, for an application that has several; unset, the single (or primary) one
+ * @param redisConnectionFactory name of the {@code RedisConnectionFactory} bean the
+ * registry uses, for an application that has several; unset, the single (or primary) one
  * @param registry the task registry
  * @param retry retries of failed attempts
  * @param worker the worker that consumes tasks in this process
@@ -34,9 +35,9 @@ import org.springframework.util.unit.DataSize;
 @ConfigurationProperties("amqp-tasks")
 public record AmqpTasksProperties(@DefaultValue("amqp-tasks") String queue, @DefaultValue("amqp-tasks") String exchange,
 		@DefaultValue("7d") Duration errorQueueTtl, @DefaultValue("10s") Duration confirmTimeout,
-		String connectionFactory, String redisConnectionFactory, @DefaultValue Registry registry, @DefaultValue Retry retry, @DefaultValue Worker worker,
-		@DefaultValue Beacon beacon, @DefaultValue Http http, @DefaultValue Metrics metrics,
-		@DefaultValue Security security) {
+		String connectionFactory, String redisConnectionFactory, @DefaultValue Registry registry,
+		@DefaultValue Retry retry, @DefaultValue Worker worker, @DefaultValue Beacon beacon, @DefaultValue Http http,
+		@DefaultValue Metrics metrics, @DefaultValue Security security) {
 
 	private static final Duration MAX_QUEUE_TTL = Duration.ofMillis(Integer.MAX_VALUE);
 
@@ -56,10 +57,11 @@ public record AmqpTasksProperties(@DefaultValue("amqp-tasks") String queue, @Def
 	/**
 	 * The task registry.
 	 *
-	 * @param type where task state is kept: {@code redis}, or {@code memory} (one process only)
+	 * @param type where task state is kept: {@code redis}, or {@code memory} (one process
+	 * only)
 	 * @param ttl how long a task's state is kept after its last change
-	 * @param keyPrefix prefix of every Redis key and channel; keys are {@code {<prefix>}:...} so
-	 * that they share one Redis Cluster hash slot
+	 * @param keyPrefix prefix of every Redis key and channel; keys are
+	 * {@code {<prefix>}:...} so that they share one Redis Cluster hash slot
 	 */
 	public record Registry(@DefaultValue("redis") RegistryType type, @DefaultValue("24h") Duration ttl,
 			@DefaultValue("amqp-tasks") String keyPrefix) {
@@ -95,7 +97,8 @@ public record AmqpTasksProperties(@DefaultValue("amqp-tasks") String queue, @Def
 	 * @param delay delay before a retry
 	 * @param multiplier factor by which the delay grows with each retry; 1 keeps it fixed
 	 * @param maxDelay the longest delay when it grows
-	 * @param jitter fraction (0 to 1) by which each delay is randomly shortened or lengthened
+	 * @param jitter fraction (0 to 1) by which each delay is randomly shortened or
+	 * lengthened
 	 */
 	public record Retry(@DefaultValue("5") int maxRetries, @DefaultValue("2m") Duration delay,
 			@DefaultValue("1") double multiplier, @DefaultValue("1h") Duration maxDelay,
@@ -122,26 +125,28 @@ public record AmqpTasksProperties(@DefaultValue("amqp-tasks") String queue, @Def
 	 * The worker.
 	 *
 	 * @param enabled whether this process consumes and runs tasks
-	 * @param maxRunningTasks tasks running at once; also the prefetch, so a worker never holds
-	 * more messages than it can run
-	 * @param autoKillTimeout seconds the worker may be stuck before the watchdog exits the
-	 * process; unset disables the watchdog
-	 * @param cancelCheckInterval how often a worker checks the registry for cancellations whose
-	 * notice it missed
-	 * @param shutdownGracePeriod how long running tasks may take to finish when the worker stops
-	 * @param leaseTtl how long a running attempt is held without its worker renewing it; a
-	 * redelivered message of a task held by a live worker waits this long before it is looked
-	 * at again, and a dead worker's tasks run again after at most this long
-	 * @param maxMessageSize the largest task message: a larger enqueue is refused before anything
-	 * is stored, and a larger message that reaches a worker is dead-lettered
-	 * @param unknownTaskTimeout how long a message of a task that the worker does not know is put
-	 * back (every few seconds) for a worker that knows it, as during a rolling deploy, before it
-	 * is dead-lettered and its task ends errored
+	 * @param maxRunningTasks tasks running at once; also the prefetch, so a worker never
+	 * holds more messages than it can run
+	 * @param autoKillTimeout seconds the worker may be stuck before the watchdog exits
+	 * the process; unset disables the watchdog
+	 * @param cancelCheckInterval how often a worker checks the registry for cancellations
+	 * whose notice it missed
+	 * @param shutdownGracePeriod how long running tasks may take to finish when the
+	 * worker stops
+	 * @param leaseTtl how long a running attempt is held without its worker renewing it;
+	 * a redelivered message of a task held by a live worker waits this long before it is
+	 * looked at again, and a dead worker's tasks run again after at most this long
+	 * @param maxMessageSize the largest task message: a larger enqueue is refused before
+	 * anything is stored, and a larger message that reaches a worker is dead-lettered
+	 * @param unknownTaskTimeout how long a message of a task that the worker does not
+	 * know is put back (every few seconds) for a worker that knows it, as during a
+	 * rolling deploy, before it is dead-lettered and its task ends errored
 	 */
 	public record Worker(@DefaultValue("false") boolean enabled, @DefaultValue("20") int maxRunningTasks,
-			@DurationUnit(ChronoUnit.SECONDS) Duration autoKillTimeout, @DefaultValue("5s") Duration cancelCheckInterval,
-			@DefaultValue("30s") Duration shutdownGracePeriod, @DefaultValue("30s") Duration leaseTtl,
-			@DefaultValue("1MB") DataSize maxMessageSize, @DefaultValue("5m") Duration unknownTaskTimeout) {
+			@DurationUnit(ChronoUnit.SECONDS) Duration autoKillTimeout,
+			@DefaultValue("5s") Duration cancelCheckInterval, @DefaultValue("30s") Duration shutdownGracePeriod,
+			@DefaultValue("30s") Duration leaseTtl, @DefaultValue("1MB") DataSize maxMessageSize,
+			@DefaultValue("5m") Duration unknownTaskTimeout) {
 
 		public Worker {
 			if (maxRunningTasks < 1 || maxRunningTasks > 10_000) {
@@ -173,8 +178,8 @@ public record AmqpTasksProperties(@DefaultValue("amqp-tasks") String queue, @Def
 	 * The worker's liveness beacon.
 	 *
 	 * @param ttl beacon period; health is DOWN after three periods without a beacon back
-	 * @param exitOnLoss whether a worker whose beacon is lost exits the process (with status 3)
-	 * so that its supervisor starts a new one; the worker app sets it
+	 * @param exitOnLoss whether a worker whose beacon is lost exits the process (with
+	 * status 3) so that its supervisor starts a new one; the worker app sets it
 	 */
 	public record Beacon(@DefaultValue("30s") Duration ttl, @DefaultValue("false") boolean exitOnLoss) {
 
@@ -187,10 +192,10 @@ public record AmqpTasksProperties(@DefaultValue("amqp-tasks") String queue, @Def
 	/**
 	 * The HTTP API.
 	 *
-	 * @param enabled whether the task API, the workers and stats endpoints and the dashboard
-	 * are served; unset, they are served only where Spring Security protects them (web security
-	 * enabled); {@code true} serves them in any case (without Spring Security, unauthenticated:
-	 * a warning is logged at start-up)
+	 * @param enabled whether the task API, the workers and stats endpoints and the
+	 * dashboard are served; unset, they are served only where Spring Security protects
+	 * them (web security enabled); {@code true} serves them in any case (without Spring
+	 * Security, unauthenticated: a warning is logged at start-up)
 	 * @param enqueueEnabled whether {@code POST <path>} enqueues tasks
 	 * @param path where the task API is served
 	 * @param workersPath where the live workers are listed
@@ -221,19 +226,19 @@ public record AmqpTasksProperties(@DefaultValue("amqp-tasks") String queue, @Def
 	}
 
 	/**
-	 * The security of the HTTP API and the dashboard, applied when Spring Security is on the
-	 * class path.
+	 * The security of the HTTP API and the dashboard, applied when Spring Security is on
+	 * the class path.
 	 *
-	 * @param enabled whether amqp-tasks secures its own paths (the task API, workers, stats and
-	 * dashboard) with a filter chain of its own; turn it off to secure them yourself
-	 * @param readAuthority the authority needed to read tasks, workers and stats and to open the
-	 * dashboard (the manage and debug authorities imply it)
+	 * @param enabled whether amqp-tasks secures its own paths (the task API, workers,
+	 * stats and dashboard) with a filter chain of its own; turn it off to secure them
+	 * yourself
+	 * @param readAuthority the authority needed to read tasks, workers and stats and to
+	 * open the dashboard (the manage and debug authorities imply it)
 	 * @param manageAuthority the authority needed to cancel, retry and enqueue tasks
-	 * @param debugAuthority the authority needed to see the arguments and results of tasks;
-	 * without it they are shown as {@code null}
+	 * @param debugAuthority the authority needed to see the arguments and results of
+	 * tasks; without it they are shown as {@code null}
 	 */
-	public record Security(@DefaultValue("true") boolean enabled,
-			@DefaultValue("AMQP_TASKS_READ") String readAuthority,
+	public record Security(@DefaultValue("true") boolean enabled, @DefaultValue("AMQP_TASKS_READ") String readAuthority,
 			@DefaultValue("AMQP_TASKS_MANAGE") String manageAuthority,
 			@DefaultValue("AMQP_TASKS_DEBUG") String debugAuthority) {
 
@@ -248,8 +253,8 @@ public record AmqpTasksProperties(@DefaultValue("amqp-tasks") String queue, @Def
 	/**
 	 * The metrics.
 	 *
-	 * @param queuePollInterval how often the message counts of the main, delay and error queues
-	 * are polled from the broker (for the queue gauges and the stats)
+	 * @param queuePollInterval how often the message counts of the main, delay and error
+	 * queues are polled from the broker (for the queue gauges and the stats)
 	 */
 	public record Metrics(@DefaultValue("15s") Duration queuePollInterval) {
 

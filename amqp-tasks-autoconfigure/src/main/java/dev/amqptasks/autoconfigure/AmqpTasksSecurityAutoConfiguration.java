@@ -31,19 +31,21 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.servlet.DispatcherServlet;
 
 /**
- * Auto-configuration of the security of the task API, the workers and stats endpoints and the
- * dashboard, when Spring Security is on the class path: a filter chain of its own that matches
- * only those paths (so the application's other paths keep its own security, or Spring Boot's
- * default), ordered before Spring Boot's default chain.
+ * Auto-configuration of the security of the task API, the workers and stats endpoints and
+ * the dashboard, when Spring Security is on the class path: a filter chain of its own
+ * that matches only those paths (so the application's other paths keep its own security,
+ * or Spring Boot's default), ordered before Spring Boot's default chain.
  * <ul>
- * <li>Reading (GET) needs {@code amqp-tasks.security.read-authority}; the manage and debug
- * authorities imply it.</li>
- * <li>Cancelling, retrying and enqueuing need {@code amqp-tasks.security.manage-authority}.</li>
- * <li>Arguments and results are shown only with {@code amqp-tasks.security.debug-authority}.</li>
+ * <li>Reading (GET) needs {@code amqp-tasks.security.read-authority}; the manage and
+ * debug authorities imply it.</li>
+ * <li>Cancelling, retrying and enqueuing need
+ * {@code amqp-tasks.security.manage-authority}.</li>
+ * <li>Arguments and results are shown only with
+ * {@code amqp-tasks.security.debug-authority}.</li>
  * <li>Callers sign in with HTTP Basic, or on the dashboard's sign-in page, against the
- * application's own users ({@code UserDetailsService}). An unauthenticated API call gets 401 and a
- * forbidden one 403, both as {@code application/problem+json}; the dashboard page redirects to
- * its sign-in page.</li>
+ * application's own users ({@code UserDetailsService}). An unauthenticated API call gets
+ * 401 and a forbidden one 403, both as {@code application/problem+json}; the dashboard
+ * page redirects to its sign-in page.</li>
  * <li>Changes need a CSRF token: the {@code XSRF-TOKEN} cookie's value in the
  * {@code X-XSRF-TOKEN} header.</li>
  * </ul>
@@ -61,15 +63,15 @@ import org.springframework.web.servlet.DispatcherServlet;
 public final class AmqpTasksSecurityAutoConfiguration {
 
 	/**
-	 * The order of the amqp-tasks filter chain: before Spring Boot's default chain and before
-	 * chains without an order of their own, after chains ordered ahead on purpose.
+	 * The order of the amqp-tasks filter chain: before Spring Boot's default chain and
+	 * before chains without an order of their own, after chains ordered ahead on purpose.
 	 */
 	public static final int FILTER_CHAIN_ORDER = Ordered.LOWEST_PRECEDENCE - 10;
 
 	/**
-	 * Only where web security is enabled ({@code @EnableWebSecurity}, which Spring Boot adds):
-	 * Spring Security's classes alone authenticate no one, and the task views would hide
-	 * everything from everyone.
+	 * Only where web security is enabled ({@code @EnableWebSecurity}, which Spring Boot
+	 * adds): Spring Security's classes alone authenticate no one, and the task views
+	 * would hide everything from everyone.
 	 */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnBean(HttpSecurity.class)
@@ -95,7 +97,8 @@ public final class AmqpTasksSecurityAutoConfiguration {
 					path.matcher(HttpMethod.GET, dashboard + "/"));
 			ProblemResponses problems = new ProblemResponses(security);
 			AuthenticationEntryPoint signIn = new LoginUrlAuthenticationEntryPoint(dashboard + "/login");
-			// Only a person opening the page is sent to sign in; API calls (and the page's own
+			// Only a person opening the page is sent to sign in; API calls (and the
+			// page's own
 			// scripts) are told 401.
 			AuthenticationEntryPoint entryPoint = (request, response, ex) -> {
 				if (dashboardPage.matches(request)) {
@@ -107,9 +110,9 @@ public final class AmqpTasksSecurityAutoConfiguration {
 			};
 			HttpSessionRequestCache requestCache = new HttpSessionRequestCache();
 			requestCache.setRequestMatcher(dashboardPage);
-			http.securityMatcher(new OrRequestMatcher(path.matcher(paths.path() + "/**"),
-					path.matcher(paths.workersPath()), path.matcher(paths.statsPath()),
-					path.matcher(dashboard + "/**")))
+			http.securityMatcher(
+					new OrRequestMatcher(path.matcher(paths.path() + "/**"), path.matcher(paths.workersPath()),
+							path.matcher(paths.statsPath()), path.matcher(dashboard + "/**")))
 				.authorizeHttpRequests((requests) -> requests
 					.requestMatchers(path.matcher(HttpMethod.GET, dashboard + "/assets/**"),
 							path.matcher(HttpMethod.GET, dashboard + "/login"))
@@ -126,11 +129,13 @@ public final class AmqpTasksSecurityAutoConfiguration {
 					.loginProcessingUrl(dashboard + "/login")
 					.defaultSuccessUrl(dashboard)
 					.failureUrl(dashboard + "/login?error"))
-				// Every sign-out goes back to the sign-in page, also when the page's script posts it
+				// Every sign-out goes back to the sign-in page, also when the page's
+				// script posts it
 				// (Spring Security would answer a script 204).
 				.logout((logout) -> logout.logoutRequestMatcher(path.matcher(HttpMethod.POST, dashboard + "/logout"))
 					.logoutSuccessHandler(signedOut(dashboard + "/login?logout")))
-				// The page's scripts read the token from the cookie and send it in a header.
+				// The page's scripts read the token from the cookie and send it in a
+				// header.
 				.csrf((csrf) -> csrf.spa())
 				.addFilterAfter(new CsrfTokenLoadingFilter(), CsrfFilter.class)
 				.requestCache((cache) -> cache.requestCache(requestCache))

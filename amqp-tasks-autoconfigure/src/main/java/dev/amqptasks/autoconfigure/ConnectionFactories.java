@@ -14,10 +14,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandi
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 /**
- * The connection factories amqp-tasks uses: those named by {@code amqp-tasks.connection-factory}
- * and {@code amqp-tasks.redis-connection-factory}, or else the application's single (or
- * primary) one. A name that is not a bean of the right type fails start-up with a message
- * naming the property and the beans there are.
+ * The connection factories amqp-tasks uses: those named by
+ * {@code amqp-tasks.connection-factory} and {@code amqp-tasks.redis-connection-factory},
+ * or else the application's single (or primary) one. A name that is not a bean of the
+ * right type fails start-up with a message naming the property and the beans there are.
  */
 final class ConnectionFactories {
 
@@ -30,8 +30,7 @@ final class ConnectionFactories {
 
 	static ConnectionFactory rabbit(AmqpTasksProperties properties, BeanFactory beanFactory,
 			ObjectProvider<ConnectionFactory> candidates) {
-		return find(RABBIT_PROPERTY, properties.connectionFactory(), ConnectionFactory.class, beanFactory,
-				candidates);
+		return find(RABBIT_PROPERTY, properties.connectionFactory(), ConnectionFactory.class, beanFactory, candidates);
 	}
 
 	static RedisConnectionFactory redis(AmqpTasksProperties properties, BeanFactory beanFactory,
@@ -49,11 +48,10 @@ final class ConnectionFactories {
 			return beanFactory.getBean(name, type);
 		}
 		catch (NoSuchBeanDefinitionException | BeanNotOfRequiredTypeException ex) {
-			String[] names = (beanFactory instanceof ListableBeanFactory listable)
-					? listable.getBeanNamesForType(type) : new String[0];
-			throw new IllegalStateException(property + " names '" + name + "', which is not a "
-					+ type.getSimpleName() + " bean; the " + type.getSimpleName() + " beans are "
-					+ Arrays.toString(names), ex);
+			String[] names = (beanFactory instanceof ListableBeanFactory listable) ? listable.getBeanNamesForType(type)
+					: new String[0];
+			throw new IllegalStateException(property + " names '" + name + "', which is not a " + type.getSimpleName()
+					+ " bean; the " + type.getSimpleName() + " beans are " + Arrays.toString(names), ex);
 		}
 	}
 

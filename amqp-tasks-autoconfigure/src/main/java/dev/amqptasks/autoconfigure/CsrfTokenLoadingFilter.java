@@ -11,10 +11,10 @@ import org.springframework.security.web.csrf.CsrfToken;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Loads the CSRF token of every request that the amqp-tasks filter chain handles, so that the
- * {@code XSRF-TOKEN} cookie is set by any answer (Spring Security defers it until something
- * reads the token): the dashboard's scripts and API clients read it from there before they
- * change a task.
+ * Loads the CSRF token of every request that the amqp-tasks filter chain handles, so that
+ * the {@code XSRF-TOKEN} cookie is set by any answer (Spring Security defers it until
+ * something reads the token): the dashboard's scripts and API clients read it from there
+ * before they change a task.
  */
 final class CsrfTokenLoadingFilter extends OncePerRequestFilter {
 

@@ -10,11 +10,11 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.util.ClassUtils;
 
 /**
- * Matches where the task API and the dashboard may be served: where the application turned
- * them on ({@code amqp-tasks.http.enabled=true}), or, when it said nothing, where Spring
- * Security's web security is enabled, so that amqp-tasks' filter chain (or the application's
- * own) protects them. An application with neither never serves task arguments and results to
- * whoever can reach its port by merely adding the starter.
+ * Matches where the task API and the dashboard may be served: where the application
+ * turned them on ({@code amqp-tasks.http.enabled=true}), or, when it said nothing, where
+ * Spring Security's web security is enabled, so that amqp-tasks' filter chain (or the
+ * application's own) protects them. An application with neither never serves task
+ * arguments and results to whoever can reach its port by merely adding the starter.
  */
 final class OnTaskApiCondition extends SpringBootCondition implements ConfigurationCondition {
 
@@ -35,8 +35,9 @@ final class OnTaskApiCondition extends SpringBootCondition implements Configurat
 			enabled = context.getEnvironment().getProperty(PROPERTY, Boolean.class);
 		}
 		catch (RuntimeException ex) {
-			throw new IllegalStateException(PROPERTY + " must be true or false, was '"
-					+ context.getEnvironment().getProperty(PROPERTY) + "'", ex);
+			throw new IllegalStateException(
+					PROPERTY + " must be true or false, was '" + context.getEnvironment().getProperty(PROPERTY) + "'",
+					ex);
 		}
 		if (enabled != null) {
 			return enabled ? ConditionOutcome.match(message.because(PROPERTY + " is true"))
@@ -45,13 +46,14 @@ final class OnTaskApiCondition extends SpringBootCondition implements Configurat
 		if (isWebSecurityEnabled(context)) {
 			return ConditionOutcome.match(message.because("Spring Security's web security is enabled"));
 		}
-		return ConditionOutcome.noMatch(message.because("Spring Security's web security is not enabled and "
-				+ PROPERTY + " is not set (set it to true to serve the API without authentication)"));
+		return ConditionOutcome.noMatch(message.because("Spring Security's web security is not enabled and " + PROPERTY
+				+ " is not set (set it to true to serve the API without authentication)"));
 	}
 
 	/**
-	 * Whether Spring Security's web security is enabled in the context: its classes are present
-	 * and {@code @EnableWebSecurity} (which Spring Boot adds) defined its {@code HttpSecurity}.
+	 * Whether Spring Security's web security is enabled in the context: its classes are
+	 * present and {@code @EnableWebSecurity} (which Spring Boot adds) defined its
+	 * {@code HttpSecurity}.
 	 * @param context the condition context
 	 * @return whether web security is enabled
 	 */
@@ -66,8 +68,8 @@ final class OnTaskApiCondition extends SpringBootCondition implements Configurat
 	}
 
 	/**
-	 * Matches where the task API is served without Spring Security's web security: whoever
-	 * reaches the port may use it.
+	 * Matches where the task API is served without Spring Security's web security:
+	 * whoever reaches the port may use it.
 	 */
 	static final class Unprotected extends SpringBootCondition implements ConfigurationCondition {
 

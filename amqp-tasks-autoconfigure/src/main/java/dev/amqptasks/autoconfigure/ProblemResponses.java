@@ -15,9 +15,9 @@ import org.springframework.security.web.csrf.CsrfException;
 
 /**
  * Answers unauthenticated and forbidden requests to the task API as
- * {@code application/problem+json}, like every other error of the API. Written by hand because
- * these answers come from the security filter chain, before Spring MVC and its message
- * converters.
+ * {@code application/problem+json}, like every other error of the API. Written by hand
+ * because these answers come from the security filter chain, before Spring MVC and its
+ * message converters.
  */
 final class ProblemResponses {
 

@@ -16,15 +16,15 @@ import org.springframework.boot.health.actuate.endpoint.StatusAggregator;
 import org.springframework.core.env.Environment;
 
 /**
- * Adds the worker's {@code amqpTasks} health component to the {@code readiness} group, where
- * one exists (with probes enabled, or defined by the application) and the application did not
- * list the group's members itself. Readiness, not liveness: the beacon depends on the broker,
- * and Spring Boot's guidance is that liveness must not depend on external systems (a broker
- * outage would restart every worker at once and fix nothing). A worker whose beacon is lost is
- * taken out of service instead; the worker app also exits on its own
- * ({@code amqp-tasks.beacon.exit-on-loss}). Done on the groups rather than with a
- * {@code management.endpoint.health.group.*.include} default, which would name a group member
- * that may not exist and stop the application from starting.
+ * Adds the worker's {@code amqpTasks} health component to the {@code readiness} group,
+ * where one exists (with probes enabled, or defined by the application) and the
+ * application did not list the group's members itself. Readiness, not liveness: the
+ * beacon depends on the broker, and Spring Boot's guidance is that liveness must not
+ * depend on external systems (a broker outage would restart every worker at once and fix
+ * nothing). A worker whose beacon is lost is taken out of service instead; the worker app
+ * also exits on its own ({@code amqp-tasks.beacon.exit-on-loss}). Done on the groups
+ * rather than with a {@code management.endpoint.health.group.*.include} default, which
+ * would name a group member that may not exist and stop the application from starting.
  */
 final class ReadinessGroupPostProcessor implements HealthEndpointGroupsPostProcessor {
 

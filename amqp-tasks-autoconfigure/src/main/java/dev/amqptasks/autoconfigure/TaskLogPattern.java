@@ -3,10 +3,11 @@ package dev.amqptasks.autoconfigure;
 import org.springframework.util.ClassUtils;
 
 /**
- * The default {@code logging.pattern.level}: the level, then {@code [<name> <id>]} of the task a
- * log line is about, from the MDC keys {@code taskName} and {@code taskId} that a worker sets
- * while it handles a task's message; lines about no task show the level only.
- * {@code logging.pattern.correlation} is left alone: tracing uses it for trace and span ids.
+ * The default {@code logging.pattern.level}: the level, then {@code [<name> <id>]} of the
+ * task a log line is about, from the MDC keys {@code taskName} and {@code taskId} that a
+ * worker sets while it handles a task's message; lines about no task show the level only.
+ * {@code logging.pattern.correlation} is left alone: tracing uses it for trace and span
+ * ids.
  */
 final class TaskLogPattern {
 
@@ -25,8 +26,9 @@ final class TaskLogPattern {
 	}
 
 	/**
-	 * The pattern for the logging system Spring Boot will choose: the one named by its system
-	 * property, otherwise Logback before Log4j 2, the order in which Spring Boot looks for them.
+	 * The pattern for the logging system Spring Boot will choose: the one named by its
+	 * system property, otherwise Logback before Log4j 2, the order in which Spring Boot
+	 * looks for them.
 	 * @param classLoader the application's class loader
 	 * @return the pattern, or {@code null} for another logging system
 	 */

@@ -28,8 +28,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 
 /**
- * Auto-configuration of the {@link TaskRegistry}: Redis by default (the application's single or
- * primary {@code RedisConnectionFactory}, or the one named by
+ * Auto-configuration of the {@link TaskRegistry}: Redis by default (the application's
+ * single or primary {@code RedisConnectionFactory}, or the one named by
  * {@code amqp-tasks.redis-connection-factory}), memory when
  * {@code amqp-tasks.registry.type=memory}.
  */
@@ -59,14 +59,15 @@ public final class TaskRegistryAutoConfiguration {
 				BeanFactory beanFactory, ObjectProvider<JsonMapper> jsonMapper, AmqpTasksProperties properties) {
 			RedisConnectionFactory connectionFactory = ConnectionFactories.redis(properties, beanFactory,
 					connectionFactories);
-			return new RedisWorkerDirectory(new StringRedisTemplate(connectionFactory), AmqpTasksJson.mapper(jsonMapper),
-					properties.registry().keyPrefix(), Clock.systemUTC());
+			return new RedisWorkerDirectory(new StringRedisTemplate(connectionFactory),
+					AmqpTasksJson.mapper(jsonMapper), properties.registry().keyPrefix(), Clock.systemUTC());
 		}
 
 		@Bean
 		@ConditionalOnMissingBean(TaskRegistry.class)
 		RedisTaskRegistry amqpTasksRegistry(ObjectProvider<RedisConnectionFactory> connectionFactories,
-				BeanFactory beanFactory, @Qualifier("amqpTasksRedisListenerContainer") RedisMessageListenerContainer listeners,
+				BeanFactory beanFactory,
+				@Qualifier("amqpTasksRedisListenerContainer") RedisMessageListenerContainer listeners,
 				ObjectProvider<JsonMapper> jsonMapper, AmqpTasksProperties properties) {
 			RedisConnectionFactory connectionFactory = ConnectionFactories.redis(properties, beanFactory,
 					connectionFactories);

@@ -32,11 +32,12 @@ import org.springframework.web.servlet.config.annotation.ResourceHandlerRegistry
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
- * Auto-configuration of the task HTTP API, the workers and stats endpoints and the dashboard
- * in a Spring MVC application: where Spring Security's web security protects them, or where
- * the application turns them on with {@code amqp-tasks.http.enabled=true} (then, without
- * Spring Security, a warning says they are unauthenticated). Requests that change tasks are
- * refused when they may come from another site ({@link CrossSiteRequestGuard}).
+ * Auto-configuration of the task HTTP API, the workers and stats endpoints and the
+ * dashboard in a Spring MVC application: where Spring Security's web security protects
+ * them, or where the application turns them on with {@code amqp-tasks.http.enabled=true}
+ * (then, without Spring Security, a warning says they are unauthenticated). Requests that
+ * change tasks are refused when they may come from another site
+ * ({@link CrossSiteRequestGuard}).
  */
 @AutoConfiguration(after = AmqpTasksAutoConfiguration.class, afterName = {
 		"org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
@@ -103,10 +104,9 @@ public final class TaskWebAutoConfiguration {
 		TaskDashboardController amqpTasksDashboardController(AmqpTasksProperties properties,
 				ObjectProvider<TaskApiPermissions> permissions, ObjectProvider<TaskDashboardLoginController> login) {
 			AmqpTasksProperties.Http http = properties.http();
-			return new TaskDashboardController(
-					new TaskDashboardController.Paths(http.dashboardPath(), http.path(), http.workersPath(),
-							http.statsPath()),
-					permissions.getIfAvailable(TaskApiPermissions::unrestricted), login);
+			return new TaskDashboardController(new TaskDashboardController.Paths(http.dashboardPath(), http.path(),
+					http.workersPath(), http.statsPath()), permissions.getIfAvailable(TaskApiPermissions::unrestricted),
+					login);
 		}
 
 		@Bean
@@ -115,9 +115,11 @@ public final class TaskWebAutoConfiguration {
 
 				@Override
 				public void addResourceHandlers(ResourceHandlerRegistry registry) {
-					// Served from a location of their own, not META-INF/resources, so that they are
+					// Served from a location of their own, not META-INF/resources, so
+					// that they are
 					// reachable only under the dashboard's path (and its security).
-					// Revalidated on each use, so that a new version of the starter shows at once.
+					// Revalidated on each use, so that a new version of the starter shows
+					// at once.
 					registry.addResourceHandler(properties.http().dashboardPath() + "/assets/**")
 						.addResourceLocations(ASSETS)
 						.setCacheControl(CacheControl.noCache());

@@ -29,10 +29,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 
 /**
- * Auto-configuration of the worker, when {@code amqp-tasks.worker.enabled=true}. Its listener
- * container is customized by {@link AmqpTasksListenerContainerCustomizer} beans; tasks run on
- * virtual threads where Java has them, unless {@code spring.threads.virtual.enabled} says
- * otherwise.
+ * Auto-configuration of the worker, when {@code amqp-tasks.worker.enabled=true}. Its
+ * listener container is customized by {@link AmqpTasksListenerContainerCustomizer} beans;
+ * tasks run on virtual threads where Java has them, unless
+ * {@code spring.threads.virtual.enabled} says otherwise.
  */
 @AutoConfiguration(after = AmqpTasksAutoConfiguration.class)
 @ConditionalOnBooleanProperty("amqp-tasks.worker.enabled")
@@ -61,9 +61,8 @@ public final class TaskWorkerAutoConfiguration {
 		AmqpTasksProperties.Retry retry = properties.retry();
 		TaskPolicy defaults = new TaskPolicy(retry.maxRetries(), retry.delay(), retry.multiplier(), retry.maxDelay(),
 				retry.jitter(), null, List.of());
-		TaskWorker taskWorker = new TaskWorker(connectionFactory, amqpTasksTopology, amqpTasksCatalog,
-				amqpTasksInvoker, amqpTasksRegistry, amqpTasksPublisher, AmqpTasksJson.mapper(jsonMapper),
-				amqpTasksWorkerDirectory,
+		TaskWorker taskWorker = new TaskWorker(connectionFactory, amqpTasksTopology, amqpTasksCatalog, amqpTasksInvoker,
+				amqpTasksRegistry, amqpTasksPublisher, AmqpTasksJson.mapper(jsonMapper), amqpTasksWorkerDirectory,
 				amqpTasksWorkerIdentity,
 				new TaskWorker.Settings(worker.maxRunningTasks(), worker.cancelCheckInterval(),
 						worker.shutdownGracePeriod(), worker.leaseTtl(), worker.maxMessageSize().toBytes(), defaults,
@@ -76,7 +75,8 @@ public final class TaskWorkerAutoConfiguration {
 		List<AmqpTasksListenerContainerCustomizer> customizers = containerCustomizers.orderedStream().toList();
 		taskWorker.setContainerCustomizer(
 				(container) -> customizers.forEach((customizer) -> customizer.customize(container)));
-		// Only an explicit setting: by default tasks run on virtual threads where Java has them.
+		// Only an explicit setting: by default tasks run on virtual threads where Java
+		// has them.
 		Boolean virtualThreads = environment.getProperty("spring.threads.virtual.enabled", Boolean.class);
 		if (virtualThreads != null) {
 			taskWorker.setVirtualThreads(virtualThreads);

@@ -19,8 +19,8 @@ import org.springframework.core.MethodIntrospector;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 
 /**
- * Registers every {@link AmqpTask} method of every bean in the {@link TaskCatalog} and proxies
- * the bean so that calling such a method enqueues it.
+ * Registers every {@link AmqpTask} method of every bean in the {@link TaskCatalog} and
+ * proxies the bean so that calling such a method enqueues it.
  */
 public class AmqpTaskBeanPostProcessor extends AbstractBeanFactoryAwareAdvisingPostProcessor {
 
@@ -30,7 +30,8 @@ public class AmqpTaskBeanPostProcessor extends AbstractBeanFactoryAwareAdvisingP
 
 	/**
 	 * Creates the post-processor. The enqueuing beans are looked up on first use, so that
-	 * creating this early does not pull the broker and registry beans in before their time.
+	 * creating this early does not pull the broker and registry beans in before their
+	 * time.
 	 * @param catalog the catalog to fill
 	 * @param enqueuer the enqueuer
 	 * @param arguments the argument binder
@@ -41,7 +42,8 @@ public class AmqpTaskBeanPostProcessor extends AbstractBeanFactoryAwareAdvisingP
 		this.catalog = catalog;
 		this.advisor = new DefaultPointcutAdvisor(new AnnotationMatchingPointcut(null, AmqpTask.class, true),
 				new TaskMethodInterceptor(catalog, enqueuer, arguments, results));
-		// Enqueue before any other advice runs; the worker's own call then passes through the
+		// Enqueue before any other advice runs; the worker's own call then passes through
+		// the
 		// other advice (transactions, for example) around the task's body.
 		setBeforeExistingAdvisors(true);
 		setProxyTargetClass(true);
@@ -63,9 +65,10 @@ public class AmqpTaskBeanPostProcessor extends AbstractBeanFactoryAwareAdvisingP
 	@Override
 	public Object postProcessAfterInitialization(Object bean, String beanName) {
 		Class<?> targetClass = AopProxyUtils.ultimateTargetClass(bean);
-		Set<Method> methods = MethodIntrospector.selectMethods(targetClass,
-				(MethodIntrospector.MetadataLookup<AmqpTask>) (method) -> AnnotatedElementUtils
-					.findMergedAnnotation(method, AmqpTask.class))
+		Set<Method> methods = MethodIntrospector
+			.selectMethods(targetClass,
+					(MethodIntrospector.MetadataLookup<AmqpTask>) (method) -> AnnotatedElementUtils
+						.findMergedAnnotation(method, AmqpTask.class))
 			.keySet();
 		for (Method method : methods) {
 			this.catalog.register(

@@ -12,11 +12,12 @@ import org.springframework.util.Assert;
 
 /**
  * Hands what many threads submit to one thread, in batches of whatever arrived while the
- * previous batch was handled, and gives each caller its own result. Alone, an item is handled
- * at once; under load, an item waits for the items queued before it, in batches that share
- * their cost (one round trip to Redis or the broker for a batch rather than one per item). The
- * thread starts with the first item and ends with {@link #close()}, after handling every item
- * submitted before; after that, {@link #submit} and {@link #offer} throw {@link ClosedException}.
+ * previous batch was handled, and gives each caller its own result. Alone, an item is
+ * handled at once; under load, an item waits for the items queued before it, in batches
+ * that share their cost (one round trip to Redis or the broker for a batch rather than
+ * one per item). The thread starts with the first item and ends with {@link #close()},
+ * after handling every item submitted before; after that, {@link #submit} and
+ * {@link #offer} throw {@link ClosedException}.
  *
  * @param <T> the items
  * @param <R> the result of one item
@@ -43,8 +44,8 @@ public final class CoalescingQueue<T, R> implements AutoCloseable {
 	 * Creates a queue.
 	 * @param threadName the name of the thread that handles the batches
 	 * @param maxBatch the most items in one batch
-	 * @param handler handles one batch: returns the result of each item, in order, or throws
-	 * for the whole batch
+	 * @param handler handles one batch: returns the result of each item, in order, or
+	 * throws for the whole batch
 	 */
 	public CoalescingQueue(String threadName, int maxBatch, Function<List<T>, List<R>> handler) {
 		Assert.isTrue(maxBatch > 0, "'maxBatch' must be positive");
@@ -54,8 +55,9 @@ public final class CoalescingQueue<T, R> implements AutoCloseable {
 	}
 
 	/**
-	 * Handles an item in the next batch and waits for its result. The wait is not interrupted:
-	 * a batch always ends, and an item that was handled must not look lost to its caller.
+	 * Handles an item in the next batch and waits for its result. The wait is not
+	 * interrupted: a batch always ends, and an item that was handled must not look lost
+	 * to its caller.
 	 * @param item the item
 	 * @return the item's result
 	 * @throws ClosedException if the queue is closed
@@ -68,7 +70,8 @@ public final class CoalescingQueue<T, R> implements AutoCloseable {
 	/**
 	 * Queues an item for the next batch without waiting.
 	 * @param item the item
-	 * @return its result, or what the handler threw for its batch, once the batch is handled
+	 * @return its result, or what the handler threw for its batch, once the batch is
+	 * handled
 	 * @throws ClosedException if the queue is closed
 	 */
 	public CompletableFuture<R> offer(T item) {
@@ -108,7 +111,8 @@ public final class CoalescingQueue<T, R> implements AutoCloseable {
 				first = this.items.poll(CLOSE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
 			}
 			catch (InterruptedException ex) {
-				// Nothing interrupts this thread on purpose; the closed flag decides when it ends.
+				// Nothing interrupts this thread on purpose; the closed flag decides when
+				// it ends.
 				first = null;
 			}
 			if (first == null) {

@@ -41,10 +41,7 @@ public final class DefaultTaskClient implements TaskClient {
 			.map((request) -> new TaskEnqueuer.Request(request.task(), this.json.valueToTree(request.args()),
 					this.json.valueToTree(request.kwargs()), request.options()))
 			.toList();
-		return this.enqueuer.enqueueAll(tasks)
-			.stream()
-			.map((enqueued) -> handle(enqueued.task().id()))
-			.toList();
+		return this.enqueuer.enqueueAll(tasks).stream().map((enqueued) -> handle(enqueued.task().id())).toList();
 	}
 
 	@Override

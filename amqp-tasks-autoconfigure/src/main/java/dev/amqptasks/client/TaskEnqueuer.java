@@ -32,19 +32,19 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.dao.DataAccessException;
 
 /**
- * The one path by which a task is enqueued, whether through a task's bean, {@code TaskClient}
- * or HTTP: check the arguments where the task is known, store {@code scheduled}, then publish
- * with a confirm. Storing first means a fast worker can never be overtaken by the producer's
- * own write.
+ * The one path by which a task is enqueued, whether through a task's bean,
+ * {@code TaskClient} or HTTP: check the arguments where the task is known, store
+ * {@code scheduled}, then publish with a confirm. Storing first means a fast worker can
+ * never be overtaken by the producer's own write.
  * <p>
- * Enqueues made at the same time from many threads are stored and published together, by one
- * thread: one registry call and one channel for a batch, whose messages the broker confirms
- * together. Each call still returns only once its own message is confirmed.
+ * Enqueues made at the same time from many threads are stored and published together, by
+ * one thread: one registry call and one channel for a batch, whose messages the broker
+ * confirms together. Each call still returns only once its own message is confirmed.
  * <p>
- * An enqueue waits for its batch at most the confirm timeout, then for the broker's confirm at
- * most the confirm timeout again. An interrupt does not end either wait, since by then the task
- * may well be stored and published: the caller learns the true outcome and finds its interrupt
- * status set.
+ * An enqueue waits for its batch at most the confirm timeout, then for the broker's
+ * confirm at most the confirm timeout again. An interrupt does not end either wait, since
+ * by then the task may well be stored and published: the caller learns the true outcome
+ * and finds its interrupt status set.
  * <p>
  * A replay is {@link TaskReplayer}'s job; handles and futures of enqueued tasks are
  * {@link TaskResults}'.
@@ -93,7 +93,8 @@ public final class TaskEnqueuer implements AutoCloseable {
 	 * @param options id and delay
 	 * @return the stored task and whether this call created it
 	 * @throws InvalidTaskArgumentsException if the arguments cannot bind to a known task
-	 * @throws dev.amqptasks.TaskTooLargeException if the message would be larger than workers accept
+	 * @throws dev.amqptasks.TaskTooLargeException if the message would be larger than
+	 * workers accept
 	 * @throws TaskEnqueueException if the registry or the broker failed
 	 */
 	public Enqueued enqueue(String name, JsonNode args, JsonNode kwargs, EnqueueOptions options) {
@@ -101,23 +102,28 @@ public final class TaskEnqueuer implements AutoCloseable {
 	}
 
 	/**
-	 * Enqueues many tasks: checks all their arguments first, so that bad input enqueues none of
-	 * them, then stores and publishes them in batches and waits for every confirm.
+	 * Enqueues many tasks: checks all their arguments first, so that bad input enqueues
+	 * none of them, then stores and publishes them in batches and waits for every
+	 * confirm.
 	 * @param requests the tasks
-	 * @return for each request, in order, the stored task and whether this call created it
-	 * @throws InvalidTaskArgumentsException if the arguments of a request cannot bind to a known
-	 * task (nothing is enqueued)
-	 * @throws TaskEnqueueException if the registry or the broker failed for some of the tasks:
-	 * the others are enqueued; those that failed are {@code errored} if they were stored (those
-	 * whose batch did not end in time may still be enqueued, as their exception says), and the
-	 * exception names the first of them (the others are suppressed exceptions)
+	 * @return for each request, in order, the stored task and whether this call created
+	 * it
+	 * @throws InvalidTaskArgumentsException if the arguments of a request cannot bind to
+	 * a known task (nothing is enqueued)
+	 * @throws TaskEnqueueException if the registry or the broker failed for some of the
+	 * tasks: the others are enqueued; those that failed are {@code errored} if they were
+	 * stored (those whose batch did not end in time may still be enqueued, as their
+	 * exception says), and the exception names the first of them (the others are
+	 * suppressed exceptions)
 	 */
 	public List<Enqueued> enqueueAll(List<Request> requests) {
 		List<Pending> pending = requests.stream().map(this::prepare).toList();
 		List<CompletableFuture<Stored>> batched = new ArrayList<>(pending.size());
 		for (Pending task : pending) {
-			// Observed so that the publish, and through its headers the run, become children of
-			// whatever the caller is doing (an HTTP request, a task that enqueues another).
+			// Observed so that the publish, and through its headers the run, become
+			// children of
+			// whatever the caller is doing (an HTTP request, a task that enqueues
+			// another).
 			task.observation().start();
 			try {
 				batched.add(this.batches.offer(task));
@@ -126,7 +132,8 @@ public final class TaskEnqueuer implements AutoCloseable {
 				batched.add(CompletableFuture.failedFuture(ex));
 			}
 		}
-		// First every task's batch, after which all the messages are out, then every confirm:
+		// First every task's batch, after which all the messages are out, then every
+		// confirm:
 		// each phase against one deadline for them all.
 		long batchDeadline = this.publisher.confirmDeadline();
 		List<Batched> stored = new ArrayList<>(pending.size());
@@ -191,8 +198,8 @@ public final class TaskEnqueuer implements AutoCloseable {
 	}
 
 	/**
-	 * Waits for a task's batch until the deadline; a failure is returned, not thrown, so that
-	 * every task of the call is waited for.
+	 * Waits for a task's batch until the deadline; a failure is returned, not thrown, so
+	 * that every task of the call is waited for.
 	 */
 	private static Batched awaitStored(Pending task, CompletableFuture<Stored> batched, long deadline) {
 		String id = task.task().id();
@@ -200,10 +207,12 @@ public final class TaskEnqueuer implements AutoCloseable {
 			return new Batched(UninterruptibleWait.until(batched, deadline), null);
 		}
 		catch (TimeoutException ex) {
-			// The batch may still store and publish it: say so rather than that it failed.
-			return new Batched(null, new TaskEnqueueException("Task '" + id + "' was not stored and published "
-					+ "within amqp-tasks.confirm-timeout, and may still be enqueued: look it up by its id, or "
-					+ "enqueue it again with the same id to make sure it is", ex));
+			// The batch may still store and publish it: say so rather than that it
+			// failed.
+			return new Batched(null,
+					new TaskEnqueueException("Task '" + id + "' was not stored and published "
+							+ "within amqp-tasks.confirm-timeout, and may still be enqueued: look it up by its id, or "
+							+ "enqueue it again with the same id to make sure it is", ex));
 		}
 		catch (ExecutionException ex) {
 			if (ex.getCause() instanceof DataAccessException failure) {
@@ -233,9 +242,9 @@ public final class TaskEnqueuer implements AutoCloseable {
 	}
 
 	/**
-	 * Stores a batch of tasks with one registry call, then publishes the messages of those it
-	 * created on one channel. Storing first means a fast worker can never be overtaken by the
-	 * producer's own write.
+	 * Stores a batch of tasks with one registry call, then publishes the messages of
+	 * those it created on one channel. Storing first means a fast worker can never be
+	 * overtaken by the producer's own write.
 	 */
 	private List<Stored> storeAndPublish(List<Pending> batch) {
 		List<TaskRegistry.Creation> creations = this.registry.createAll(batch.stream().map(Pending::task).toList());
@@ -251,9 +260,12 @@ public final class TaskEnqueuer implements AutoCloseable {
 				published.add(i);
 			}
 			else if (existing.status() == TaskStatus.SCHEDULED && existing.attempts() == 0) {
-				// It may never have been published: an earlier enqueue of this id can have lost
-				// the registry's reply, or the client sent the script again after a reconnect.
-				// A second message is harmless (workers skip or defer a task already taken), a
+				// It may never have been published: an earlier enqueue of this id can
+				// have lost
+				// the registry's reply, or the client sent the script again after a
+				// reconnect.
+				// A second message is harmless (workers skip or defer a task already
+				// taken), a
 				// missing one would leave the task scheduled for ever.
 				publications.add(new TaskPublisher.Publication(new TaskMessage(existing.id(), existing.name(),
 						existing.args(), existing.kwargs(), 0, existing.replays(), pending.message().notBefore()),
@@ -274,15 +286,18 @@ public final class TaskEnqueuer implements AutoCloseable {
 
 	/**
 	 * Observes each enqueue with the given registry.
-	 * @param observationRegistry the registry, {@link ObservationRegistry#NOOP} by default
+	 * @param observationRegistry the registry, {@link ObservationRegistry#NOOP} by
+	 * default
 	 */
 	public void setObservationRegistry(ObservationRegistry observationRegistry) {
 		this.observationRegistry = observationRegistry;
 	}
 
 	/**
-	 * Refuses tasks whose message is larger than workers accept, before anything is stored.
-	 * @param maxBytes the largest message body, in bytes ({@code amqp-tasks.worker.max-message-size})
+	 * Refuses tasks whose message is larger than workers accept, before anything is
+	 * stored.
+	 * @param maxBytes the largest message body, in bytes
+	 * ({@code amqp-tasks.worker.max-message-size})
 	 */
 	public void setMaxMessageSize(long maxBytes) {
 		this.messageSizeLimit = new TaskMessageSizeLimit(this.json, maxBytes);
@@ -290,7 +305,8 @@ public final class TaskEnqueuer implements AutoCloseable {
 
 	/**
 	 * Tells the given listener about each task created.
-	 * @param lifecycleListener the listener, {@link TaskLifecycleListener#NONE} by default
+	 * @param lifecycleListener the listener, {@link TaskLifecycleListener#NONE} by
+	 * default
 	 */
 	public void setLifecycleListener(TaskLifecycleListener lifecycleListener) {
 		this.lifecycleListener = lifecycleListener;
@@ -300,8 +316,10 @@ public final class TaskEnqueuer implements AutoCloseable {
 	 * Marks a stored task whose message the broker did not take {@code errored}.
 	 */
 	static void markUnpublished(TaskRegistry registry, String id, TaskEnqueueException ex) {
-		// The task is stored but no message exists: make its state say so rather than leave it
-		// scheduled for ever. If a confirm was merely late, the worker skips the errored task.
+		// The task is stored but no message exists: make its state say so rather than
+		// leave it
+		// scheduled for ever. If a confirm was merely late, the worker skips the errored
+		// task.
 		try {
 			registry.fail(id, null, TaskError.of(ex));
 		}
@@ -322,8 +340,8 @@ public final class TaskEnqueuer implements AutoCloseable {
 	 * The outcome of an enqueue.
 	 *
 	 * @param task the stored task
-	 * @param created whether this call created it ({@code false}: the id existed and nothing
-	 * was published)
+	 * @param created whether this call created it ({@code false}: the id existed and
+	 * nothing was published)
 	 */
 	public record Enqueued(TaskInfo task, boolean created) {
 	}
@@ -343,11 +361,17 @@ public final class TaskEnqueuer implements AutoCloseable {
 	private record Pending(NewTask task, TaskMessage message, Observation observation) {
 	}
 
-	/** What the batch did for one enqueue: the creation, and the message to await if one was sent. */
+	/**
+	 * What the batch did for one enqueue: the creation, and the message to await if one
+	 * was sent.
+	 */
 	private record Stored(TaskRegistry.Creation creation, TaskPublisher.Confirmation confirmation) {
 	}
 
-	/** How an enqueue's batch ended for it: stored, or the exception the enqueue ends with. */
+	/**
+	 * How an enqueue's batch ended for it: stored, or the exception the enqueue ends
+	 * with.
+	 */
 	private record Batched(Stored stored, RuntimeException failure) {
 	}
 

@@ -8,8 +8,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Refuses, at enqueue time, a task whose message body would be larger than workers accept
- * ({@code amqp-tasks.worker.max-message-size}): the body is measured as the publisher writes
- * it, without keeping it.
+ * ({@code amqp-tasks.worker.max-message-size}): the body is measured as the publisher
+ * writes it, without keeping it.
  */
 final class TaskMessageSizeLimit {
 

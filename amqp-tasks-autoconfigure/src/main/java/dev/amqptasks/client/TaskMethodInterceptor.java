@@ -46,8 +46,8 @@ final class TaskMethodInterceptor implements MethodInterceptor {
 		}
 		TaskArguments arguments = this.arguments.getObject();
 		Object[] values = invocation.getArguments();
-		TaskEnqueuer.Enqueued enqueued = this.enqueuer.getObject().enqueue(task.name(), arguments.toJson(task, values), null,
-				arguments.options(task, values));
+		TaskEnqueuer.Enqueued enqueued = this.enqueuer.getObject()
+			.enqueue(task.name(), arguments.toJson(task, values), null, arguments.options(task, values));
 		String id = enqueued.task().id();
 		return switch (task.returnKind()) {
 			case VOID -> null;
@@ -61,7 +61,8 @@ final class TaskMethodInterceptor implements MethodInterceptor {
 			Class<?> targetClass = (invocation.getThis() != null) ? AopUtils.getTargetClass(invocation.getThis())
 					: method.getDeclaringClass();
 			Method specific = AopUtils.getMostSpecificMethod(method, targetClass);
-			// By method: the name in the annotation may be a placeholder, resolved at registration.
+			// By method: the name in the annotation may be a placeholder, resolved at
+			// registration.
 			return this.catalog.find(specific)
 				.orElseThrow(() -> new IllegalStateException(
 						"Task method " + TaskDefinition.describe(specific) + " is not registered"));

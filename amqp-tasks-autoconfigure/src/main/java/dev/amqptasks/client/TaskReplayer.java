@@ -11,12 +11,15 @@ import dev.amqptasks.spi.TaskRegistry;
 import org.springframework.dao.DataAccessException;
 
 /**
- * Runs an {@code errored} or {@code canceled} task again, as a new run: the registry moves it
- * back to {@code scheduled}, then a new message is published.
+ * Runs an {@code errored} or {@code canceled} task again, as a new run: the registry
+ * moves it back to {@code scheduled}, then a new message is published.
  */
 public final class TaskReplayer {
 
-	/** Calls of a replay to the registry, with one token, before its failure is the caller's. */
+	/**
+	 * Calls of a replay to the registry, with one token, before its failure is the
+	 * caller's.
+	 */
 	private static final int REPLAY_ATTEMPTS = 3;
 
 	private final TaskRegistry registry;
@@ -29,12 +32,14 @@ public final class TaskReplayer {
 	}
 
 	/**
-	 * Runs an {@code errored} or {@code canceled} task again, as a new run: attempts start from
-	 * 0, and messages of earlier runs (a dead message moved back, a late retry) are skipped.
+	 * Runs an {@code errored} or {@code canceled} task again, as a new run: attempts
+	 * start from 0, and messages of earlier runs (a dead message moved back, a late
+	 * retry) are skipped.
 	 * @param id the task id
 	 * @return the task, {@code scheduled}
 	 * @throws dev.amqptasks.TaskNotFoundException if the task is unknown
-	 * @throws dev.amqptasks.IllegalTaskStateChangeException if the task is not errored or canceled
+	 * @throws dev.amqptasks.IllegalTaskStateChangeException if the task is not errored or
+	 * canceled
 	 * @throws TaskEnqueueException if the broker did not take the message
 	 */
 	public TaskInfo replay(String id) {
@@ -51,8 +56,9 @@ public final class TaskReplayer {
 	}
 
 	/**
-	 * Replays the task in the registry, trying again with the same token when the registry's
-	 * reply is lost: the registry answers a repeated replay as it answered the first.
+	 * Replays the task in the registry, trying again with the same token when the
+	 * registry's reply is lost: the registry answers a repeated replay as it answered the
+	 * first.
 	 */
 	private TaskInfo replayInRegistry(String id) {
 		String token = UUID.randomUUID().toString();

@@ -38,7 +38,8 @@ public final class TaskResults {
 	 * The future a {@code CompletableFuture}-returning task method hands its caller.
 	 * @param task the task
 	 * @param id the task id
-	 * @return a future completed with the converted result, or with a {@code TaskFailedException}
+	 * @return a future completed with the converted result, or with a
+	 * {@code TaskFailedException}
 	 */
 	public CompletableFuture<Object> result(TaskDefinition task, String id) {
 		return this.registry.whenFinal(id).thenApply((info) -> convertResult(task, info));

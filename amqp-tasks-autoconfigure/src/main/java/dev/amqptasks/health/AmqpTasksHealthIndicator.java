@@ -8,8 +8,9 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 
 /**
- * The {@code amqpTasks} health component of a worker: DOWN when the worker does not consume,
- * as told by its beacon (none came back for three beacon periods) rather than by its sockets.
+ * The {@code amqpTasks} health component of a worker: DOWN when the worker does not
+ * consume, as told by its beacon (none came back for three beacon periods) rather than by
+ * its sockets.
  */
 public class AmqpTasksHealthIndicator extends AbstractHealthIndicator {
 

@@ -15,20 +15,20 @@ import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 
 /**
- * The gauges of amqp-tasks, and the names of all its meters. Tags never carry a task id: the
- * {@code task} tag is a task name, {@code queue} is one of {@code main}, {@code delay} and
- * {@code error}.
+ * The gauges of amqp-tasks, and the names of all its meters. Tags never carry a task id:
+ * the {@code task} tag is a task name, {@code queue} is one of {@code main},
+ * {@code delay} and {@code error}.
  * <ul>
- * <li>{@value #QUEUE_MESSAGES} ({@code queue}): messages in a task queue as last polled (see
- * {@link TaskQueueDepths}), never asked of the broker per scrape; NaN while a queue cannot be
- * polled.</li>
+ * <li>{@value #QUEUE_MESSAGES} ({@code queue}): messages in a task queue as last polled
+ * (see {@link TaskQueueDepths}), never asked of the broker per scrape; NaN while a queue
+ * cannot be polled.</li>
  * <li>{@value #RUNNING} (workers only): tasks running in this worker.</li>
- * <li>{@value #BEACON_AGE} (workers only), seconds: since this worker's beacon last came back;
- * NaN while the worker is not running.</li>
+ * <li>{@value #BEACON_AGE} (workers only), seconds: since this worker's beacon last came
+ * back; NaN while the worker is not running.</li>
  * <li>{@value #ENQUEUED} and {@value #RETRIES} ({@code task}): counted by
  * {@link TaskCounters}.</li>
- * <li>{@link TaskObservations#EXECUTION} ({@code task}, {@code outcome}, {@code error}): a timer
- * with a histogram, made by the observation of each attempt.</li>
+ * <li>{@link TaskObservations#EXECUTION} ({@code task}, {@code outcome}, {@code error}):
+ * a timer with a histogram, made by the observation of each attempt.</li>
  * </ul>
  */
 public final class AmqpTasksMetrics implements MeterBinder {
@@ -49,9 +49,9 @@ public final class AmqpTasksMetrics implements MeterBinder {
 	public static final String BEACON_AGE = "amqp.tasks.beacon.age";
 
 	/**
-	 * Histogram buckets of {@link TaskObservations#EXECUTION}: tasks run from milliseconds to
-	 * hours, past the 30 s where Micrometer's default timer histogram stops, and a short list
-	 * keeps the series per task and outcome few.
+	 * Histogram buckets of {@link TaskObservations#EXECUTION}: tasks run from
+	 * milliseconds to hours, past the 30 s where Micrometer's default timer histogram
+	 * stops, and a short list keeps the series per task and outcome few.
 	 */
 	private static final Duration[] EXECUTION_BUCKETS = { Duration.ofMillis(5), Duration.ofMillis(10),
 			Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
@@ -109,10 +109,10 @@ public final class AmqpTasksMetrics implements MeterBinder {
 	}
 
 	/**
-	 * A filter that gives the execution timer histogram buckets, unless the application's own
-	 * configuration (such as
-	 * {@code management.metrics.distribution.percentiles-histogram.amqp.tasks.execution} or
-	 * {@code management.metrics.distribution.slo.amqp.tasks.execution}) already chose.
+	 * A filter that gives the execution timer histogram buckets, unless the application's
+	 * own configuration (such as
+	 * {@code management.metrics.distribution.percentiles-histogram.amqp.tasks.execution}
+	 * or {@code management.metrics.distribution.slo.amqp.tasks.execution}) already chose.
 	 * @return the filter; it must come after the filters that apply such configuration
 	 */
 	public static MeterFilter executionHistogram() {
@@ -121,17 +121,15 @@ public final class AmqpTasksMetrics implements MeterBinder {
 			@Override
 			public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
 				if (id.getType() != Meter.Type.TIMER || !TaskObservations.EXECUTION.equals(id.getName())
-						|| config.isPercentileHistogram() != null || config.getServiceLevelObjectiveBoundaries() != null) {
+						|| config.isPercentileHistogram() != null
+						|| config.getServiceLevelObjectiveBoundaries() != null) {
 					return config;
 				}
 				double[] buckets = new double[EXECUTION_BUCKETS.length];
 				for (int i = 0; i < buckets.length; i++) {
 					buckets[i] = EXECUTION_BUCKETS[i].toNanos();
 				}
-				return DistributionStatisticConfig.builder()
-					.serviceLevelObjectives(buckets)
-					.build()
-					.merge(config);
+				return DistributionStatisticConfig.builder().serviceLevelObjectives(buckets).build().merge(config);
 			}
 
 		};

@@ -26,9 +26,9 @@ import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 
 /**
- * The futures of {@link RedisTaskRegistry#whenFinal(String)}: one subscription to a task's final
- * channel however many callers wait for it, and a periodic check of every awaited task for
- * notices missed while the subscription connection was down.
+ * The futures of {@link RedisTaskRegistry#whenFinal(String)}: one subscription to a
+ * task's final channel however many callers wait for it, and a periodic check of every
+ * awaited task for notices missed while the subscription connection was down.
  */
 final class FinalStateWatches implements AutoCloseable {
 
@@ -57,8 +57,8 @@ final class FinalStateWatches implements AutoCloseable {
 	 * @param listeners the container to subscribe with
 	 * @param channelOf the final channel of a task id
 	 * @param reader reads one task
-	 * @param statusReader reads the states of many tasks in one round trip ({@code null} for
-	 * an unknown task)
+	 * @param statusReader reads the states of many tasks in one round trip ({@code null}
+	 * for an unknown task)
 	 * @param checkInterval how often awaited tasks are read in case a notice was missed
 	 */
 	FinalStateWatches(RedisMessageListenerContainer listeners, Function<String, String> channelOf,
@@ -174,7 +174,8 @@ final class FinalStateWatches implements AutoCloseable {
 		}
 
 		CompletableFuture<TaskInfo> newFuture() {
-			// Each caller gets its own future, so that canceling one leaves the others waiting.
+			// Each caller gets its own future, so that canceling one leaves the others
+			// waiting.
 			CompletableFuture<TaskInfo> result = new CompletableFuture<>();
 			this.future.whenComplete((task, ex) -> {
 				if (ex != null) {
@@ -220,7 +221,8 @@ final class FinalStateWatches implements AutoCloseable {
 				FinalStateWatches.this.listeners.removeMessageListener(this, this.topic);
 			}
 			finally {
-				// Only now, so that a caller in between shares this completed watch rather than
+				// Only now, so that a caller in between shares this completed watch
+				// rather than
 				// subscribing to the channel while it is being unsubscribed.
 				FinalStateWatches.this.watches.remove(this.id, this);
 			}

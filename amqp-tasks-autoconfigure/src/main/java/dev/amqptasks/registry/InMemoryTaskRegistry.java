@@ -30,9 +30,9 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.util.Assert;
 
 /**
- * A {@link TaskRegistry} in this process's memory, for development and tests: it behaves as
- * {@link RedisTaskRegistry} does (same state changes, order, paging and expiry) but is not
- * shared with other processes.
+ * A {@link TaskRegistry} in this process's memory, for development and tests: it behaves
+ * as {@link RedisTaskRegistry} does (same state changes, order, paging and expiry) but is
+ * not shared with other processes.
  */
 public final class InMemoryTaskRegistry implements TaskRegistry {
 
@@ -60,7 +60,8 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 	 * Creates a registry that keeps errored tasks longer than others.
 	 * @param json the mapper for arguments, results and errors
 	 * @param ttl how long a task is kept after its last change
-	 * @param erroredTtl how long an errored task is kept at least: as long as its dead letter
+	 * @param erroredTtl how long an errored task is kept at least: as long as its dead
+	 * letter
 	 * @param clock the clock for timestamps and expiry
 	 */
 	public InMemoryTaskRegistry(JsonMapper json, Duration ttl, Duration erroredTtl, Clock clock) {
@@ -83,8 +84,10 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 				return new Creation(existing.toInfo(this.json), false);
 			}
 			long wait = (task.notBefore() != null) ? Math.max(0, task.notBefore().toEpochMilli() - now) : 0;
-			return new Creation(this.store.store(StoredTask.of(task, TaskStatus.SCHEDULED, now), now, wait + this.ttlMillis)
-				.toInfo(this.json), true);
+			return new Creation(
+					this.store.store(StoredTask.of(task, TaskStatus.SCHEDULED, now), now, wait + this.ttlMillis)
+						.toInfo(this.json),
+					true);
 		});
 	}
 
@@ -120,7 +123,8 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 			if (stored == null) {
 				Instant recreateUntil = StoredTask.recreateUntil(task, this.ttlMillis);
 				if (recreateUntil != null && now >= recreateUntil.toEpochMilli()) {
-					// Its entry may have expired as it was meant to, canceled or finished: running
+					// Its entry may have expired as it was meant to, canceled or
+					// finished: running
 					// the message could undo either. It ends errored, and says why.
 					stored = StoredTask.of(task, TaskStatus.ERRORED, now);
 					stored.attempts = task.attempts();
@@ -130,7 +134,8 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 					this.store.store(stored, now, this.erroredTtlMillis);
 					return new StartOutcome(Decision.DEAD_LETTER, TaskStatus.ERRORED, stored.attempts);
 				}
-				// Lost: the message knows how many attempts ran before, so the count goes on from there.
+				// Lost: the message knows how many attempts ran before, so the count goes
+				// on from there.
 				stored = StoredTask.of(task, TaskStatus.RUNNING, now);
 				stored.attempts = task.attempts() + 1;
 				stored.replays = task.replay();
@@ -149,7 +154,8 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 				return new StartOutcome(Decision.RUN, stored.status, stored.attempts);
 			}
 			if (stored.status == TaskStatus.RUNNING && stored.leaseUntil != null && stored.leaseUntil > now) {
-				// A live worker holds the attempt: this message is a redelivery, not a dead worker's
+				// A live worker holds the attempt: this message is a redelivery, not a
+				// dead worker's
 				// task. It also stops the task if its cancellation was requested.
 				return new StartOutcome(Decision.DEFER, stored.status, stored.attempts,
 						Duration.ofMillis(stored.leaseUntil - now));
@@ -250,7 +256,8 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 		transition(id, token, TaskStatus.FINISHED, TaskTransitions.sourcesOf(TaskStatus.FINISHED), this.ttlMillis,
 				(task) -> {
 					task.resultJson = resultJson;
-					// The error of an earlier, retried attempt does not describe a finished task.
+					// The error of an earlier, retried attempt does not describe a
+					// finished task.
 					task.errorJson = null;
 				});
 	}
@@ -277,8 +284,8 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 	}
 
 	/**
-	 * Changes the state of a task after the update. Every change made here ends the running
-	 * attempt (or comes before any), so it also removes the lease and its token.
+	 * Changes the state of a task after the update. Every change made here ends the
+	 * running attempt (or comes before any), so it also removes the lease and its token.
 	 */
 	private void transition(String id, String token, TaskStatus to, Set<TaskStatus> sources, long keepMillis,
 			Consumer<StoredTask> update) {
@@ -296,8 +303,8 @@ public final class InMemoryTaskRegistry implements TaskRegistry {
 	}
 
 	/**
-	 * Refuses a change by an attempt that no longer holds the task, and a change from outside
-	 * any attempt ({@code token == null}) to a task that a live attempt holds.
+	 * Refuses a change by an attempt that no longer holds the task, and a change from
+	 * outside any attempt ({@code token == null}) to a task that a live attempt holds.
 	 */
 	private static void requireHeld(StoredTask task, String token, TaskStatus to, long now) {
 		if (token != null && !holds(task, token)) {

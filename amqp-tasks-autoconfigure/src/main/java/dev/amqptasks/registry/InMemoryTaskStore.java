@@ -24,10 +24,10 @@ import dev.amqptasks.spi.TaskQuery;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The state of {@link InMemoryTaskRegistry} and its bookkeeping: the tasks by id, the indexes
- * that list and count them (as the Redis sorted sets do), the order in which they expire and
- * the futures that wait for them to end. Every change runs under one lock, through
- * {@link #change}.
+ * The state of {@link InMemoryTaskRegistry} and its bookkeeping: the tasks by id, the
+ * indexes that list and count them (as the Redis sorted sets do), the order in which they
+ * expire and the futures that wait for them to end. Every change runs under one lock,
+ * through {@link #change}.
  */
 final class InMemoryTaskStore {
 
@@ -76,8 +76,8 @@ final class InMemoryTaskStore {
 	}
 
 	/**
-	 * Runs a change under the lock, then what it left for later: futures and listeners run
-	 * outside the lock so that they may call the registry.
+	 * Runs a change under the lock, then what it left for later: futures and listeners
+	 * run outside the lock so that they may call the registry.
 	 */
 	<T> T change(Change<T> change) {
 		List<Runnable> after = new ArrayList<>();
@@ -180,8 +180,8 @@ final class InMemoryTaskStore {
 	}
 
 	/**
-	 * Hands the future the task's view when the task ends, or fails it if the task is forgotten
-	 * first.
+	 * Hands the future the task's view when the task ends, or fails it if the task is
+	 * forgotten first.
 	 */
 	void await(String id, CompletableFuture<TaskInfo> future) {
 		this.waiting.computeIfAbsent(id, (key) -> new ArrayList<>()).add(future);
@@ -192,8 +192,8 @@ final class InMemoryTaskStore {
 	}
 
 	/**
-	 * Drops expired tasks, at most once a second so that a busy registry does not pay for it
-	 * on every call; reads check the expiry of what they return in between.
+	 * Drops expired tasks, at most once a second so that a busy registry does not pay for
+	 * it on every call; reads check the expiry of what they return in between.
 	 * @return the tasks dropped
 	 */
 	private List<StoredTask> purgeExpired(long now) {
@@ -236,8 +236,8 @@ final class InMemoryTaskStore {
 	}
 
 	/**
-	 * Records a change: the task lives at least {@code keepMillis} more, and never less than it
-	 * was to live before.
+	 * Records a change: the task lives at least {@code keepMillis} more, and never less
+	 * than it was to live before.
 	 */
 	void touch(StoredTask task, long now, long keepMillis) {
 		task.updatedAt = now;
@@ -295,7 +295,8 @@ final class InMemoryTaskStore {
 		purgeIfDue(now, after);
 		Map<TaskStatus, Long> byStatus = new EnumMap<>(TaskStatus.class);
 		Map<String, Map<TaskStatus, Long>> byName = new HashMap<>();
-		// The indexes hold each task once per state and per name and state: their sizes are
+		// The indexes hold each task once per state and per name and state: their sizes
+		// are
 		// the counts, as the sizes of the Redis sorted sets are.
 		this.indexes.forEach((key, index) -> {
 			if (key.status() == null) {
@@ -330,8 +331,8 @@ final class InMemoryTaskStore {
 	}
 
 	/**
-	 * Orders ids as Redis orders sorted set members with equal scores: by their UTF-8 bytes,
-	 * which is the order of their code points (not of their UTF-16 chars).
+	 * Orders ids as Redis orders sorted set members with equal scores: by their UTF-8
+	 * bytes, which is the order of their code points (not of their UTF-16 chars).
 	 */
 	private static int compareCodePoints(String a, String b) {
 		int i = 0;
@@ -361,13 +362,15 @@ final class InMemoryTaskStore {
 	}
 
 	/**
-	 * A task id with a time: its creation in an index, its last change in the expiry order.
+	 * A task id with a time: its creation in an index, its last change in the expiry
+	 * order.
 	 */
 	private record Stamp(long millis, String id) {
 	}
 
 	/**
-	 * Which tasks an index holds: those with the name and in the state, {@code null} for any.
+	 * Which tasks an index holds: those with the name and in the state, {@code null} for
+	 * any.
 	 */
 	private record IndexKey(String name, TaskStatus status) {
 

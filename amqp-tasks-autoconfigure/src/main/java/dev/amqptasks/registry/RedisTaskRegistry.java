@@ -33,26 +33,27 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import org.springframework.util.Assert;
 
 /**
- * A {@link TaskRegistry} in Redis, shared by every process. Each operation is one Lua script,
- * so that every change is checked and applied atomically, and every key it writes gets the time
- * to live again.
+ * A {@link TaskRegistry} in Redis, shared by every process. Each operation is one Lua
+ * script, so that every change is checked and applied atomically, and every key it writes
+ * gets the time to live again.
  * <p>
  * Keys share the hash tag {@code {<keyPrefix>}} so that the scripts also work on a Redis
  * Cluster:
  * <ul>
  * <li>{@code {<keyPrefix>}:task:<id>}: the task (a hash);</li>
- * <li>{@code {<keyPrefix>}:log:<id>}: its event log (a list of JSON entries
- * {@code {"at": <epoch ms>, "message": ...}}, the newest {@value StoredTask#EVENT_LOG_CAP}
- * kept);</li>
+ * <li>{@code {<keyPrefix>}:log:<id>}: its event log (a list of JSON entries {@code {"at":
+ * <epoch ms>, "message": ...}}, the newest {@value StoredTask#EVENT_LOG_CAP} kept);</li>
  * <li>{@code {<keyPrefix>}:idx:all}, {@code {<keyPrefix>}:idx:status:<status>},
- * {@code {<keyPrefix>}:idx:name:<name>} and {@code {<keyPrefix>}:idx:status-name:<status>:<name>}:
- * the indexes that listings read (sorted sets of ids scored by creation time);</li>
- * <li>{@code {<keyPrefix>}:names}: the task names in use (a sorted set scored by when a task of
- * the name was last stored), so that {@link #counts()} finds the per-name indexes without
- * scanning keys.</li>
+ * {@code {<keyPrefix>}:idx:name:<name>} and
+ * {@code {<keyPrefix>}:idx:status-name:<status>:<name>}: the indexes that listings read
+ * (sorted sets of ids scored by creation time);</li>
+ * <li>{@code {<keyPrefix>}:names}: the task names in use (a sorted set scored by when a
+ * task of the name was last stored), so that {@link #counts()} finds the per-name indexes
+ * without scanning keys.</li>
  * </ul>
- * A task entering a final state is announced on {@code {<keyPrefix>}:final:<id>}; cancellation
- * requests for running tasks on {@code {<keyPrefix>}:cancel} (the message is the task id).
+ * A task entering a final state is announced on {@code {<keyPrefix>}:final:<id>};
+ * cancellation requests for running tasks on {@code {<keyPrefix>}:cancel} (the message is
+ * the task id).
  */
 public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 
@@ -96,7 +97,8 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 	 * @param json the mapper for arguments, results and errors
 	 * @param keyPrefix the prefix of every key and channel (without braces)
 	 * @param ttl how long a task is kept after its last change
-	 * @param erroredTtl how long an errored task is kept at least: as long as its dead letter
+	 * @param erroredTtl how long an errored task is kept at least: as long as its dead
+	 * letter
 	 * @param clock the clock for timestamps
 	 */
 	public RedisTaskRegistry(StringRedisTemplate redis, RedisMessageListenerContainer listeners, JsonMapper json,
@@ -119,11 +121,12 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 		this.json = json;
 		this.ttlMillis = ttl.toMillis();
 		this.erroredTtlMillis = Math.max(ttl.toMillis(), erroredTtl.toMillis());
-		this.store = new RedisTaskStore(redis, json, "{" + keyPrefix + "}:", this.ttlMillis, this.erroredTtlMillis, clock);
+		this.store = new RedisTaskStore(redis, json, "{" + keyPrefix + "}:", this.ttlMillis, this.erroredTtlMillis,
+				clock);
 		this.cancelTopic = new ChannelTopic(this.store.cancelChannel());
 		// The scripts publish final notices on the same channel names.
-		this.finalStates = new FinalStateWatches(listeners, this.store::finalChannel, this::find,
-				this.store::statuses, finalStateCheckInterval);
+		this.finalStates = new FinalStateWatches(listeners, this.store::finalChannel, this::find, this.store::statuses,
+				finalStateCheckInterval);
 	}
 
 	@Override
@@ -140,7 +143,6 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 		return inScriptBatches(tasks, this.store::create);
 	}
 
-
 	@Override
 	public Optional<TaskInfo> find(String id) {
 		return this.store.find(id);
@@ -155,8 +157,6 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 	public TaskCounts counts() {
 		return this.store.counts();
 	}
-
-
 
 	@Override
 	public StartOutcome start(StartRequest request, String workerId, Duration lease) {
@@ -173,7 +173,6 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 		requirePositive(lease);
 		return inScriptBatches(requests, (batch) -> this.store.start(batch, workerId, lease));
 	}
-
 
 	@Override
 	public Set<String> renewLeases(Map<String, String> tokens, Duration lease) {
@@ -221,11 +220,10 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 			requireToken(result.token());
 		});
 		// The error of an earlier, retried attempt does not describe a finished task.
-		return inScriptBatches(results,
-				(batch) -> this.store.transitionAll(batch.stream().map(TaskResult::id).toList(),
-						batch.stream().map(TaskResult::token).toList(), TaskStatus.FINISHED,
-						TaskTransitions.sourcesOf(TaskStatus.FINISHED), false, this.ttlMillis,
-						List.of(StoredTask.RESULT), batch.stream().map((result) -> List.of(result.resultJson())).toList()));
+		return inScriptBatches(results, (batch) -> this.store.transitionAll(batch.stream().map(TaskResult::id).toList(),
+				batch.stream().map(TaskResult::token).toList(), TaskStatus.FINISHED,
+				TaskTransitions.sourcesOf(TaskStatus.FINISHED), false, this.ttlMillis, List.of(StoredTask.RESULT),
+				batch.stream().map((result) -> List.of(result.resultJson())).toList()));
 	}
 
 	@Override
@@ -255,13 +253,12 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 			String... fieldAndValue) {
 		List<String> fields = (fieldAndValue.length > 0) ? List.of(fieldAndValue[0]) : List.of();
 		List<String> values = (fieldAndValue.length > 0) ? List.of(fieldAndValue[1]) : List.of();
-		this.store.transitionAll(List.of(id), Collections.singletonList(token), to, sources, false, keepMillis, fields,
-				List.of(values))
+		this.store
+			.transitionAll(List.of(id), Collections.singletonList(token), to, sources, false, keepMillis, fields,
+					List.of(values))
 			.get(0)
 			.orThrow();
 	}
-
-
 
 	@Override
 	public TaskInfo requestCancel(String id) {
@@ -305,30 +302,27 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 	}
 
 	/**
-	 * Stops the periodic check behind {@link #whenFinal(String)} and cancels the futures still
-	 * waiting.
+	 * Stops the periodic check behind {@link #whenFinal(String)} and cancels the futures
+	 * still waiting.
 	 */
 	@Override
 	public void close() {
 		this.finalStates.close();
 	}
 
-
-
-
-
-
 	private static void requireToken(String token) {
 		Assert.hasText(token, "'token' must not be empty");
 	}
-
 
 	private void requireJson(NewTask task) {
 		StoredTask.requireJson(this.json, task.argsJson(), "The arguments");
 		StoredTask.requireJson(this.json, task.kwargsJson(), "The named arguments");
 	}
 
-	/** Applies a script call to the items, {@value #SCRIPT_BATCH} at a time, keeping their order. */
+	/**
+	 * Applies a script call to the items, {@value #SCRIPT_BATCH} at a time, keeping their
+	 * order.
+	 */
 	private static <T, R> List<R> inScriptBatches(List<T> items, Function<List<T>, List<R>> call) {
 		List<R> results = new ArrayList<>(items.size());
 		for (int from = 0; from < items.size(); from += SCRIPT_BATCH) {
@@ -337,13 +331,8 @@ public final class RedisTaskRegistry implements TaskRegistry, AutoCloseable {
 		return results;
 	}
 
-
-
-
 	private static void requirePositive(Duration lease) {
 		Assert.isTrue(lease != null && lease.toMillis() > 0, "'lease' must be positive");
 	}
-
-
 
 }

@@ -12,9 +12,9 @@ import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.util.StreamUtils;
 
 /**
- * The Lua scripts of {@link RedisTaskRegistry}, one per operation, each preceded by the shared
- * {@code registry.lua}. Every script takes the key base, the current time and the time to live
- * as its first three arguments.
+ * The Lua scripts of {@link RedisTaskRegistry}, one per operation, each preceded by the
+ * shared {@code registry.lua}. Every script takes the key base, the current time and the
+ * time to live as its first three arguments.
  *
  * @param create stores a new task unless its id exists
  * @param start starts an attempt, or tells why not

@@ -38,9 +38,9 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 
 /**
- * The Redis side of {@link RedisTaskRegistry}: its keys, and the arguments and replies of its
- * scripts. The registry checks its input, batches calls and owns the notifications; this class
- * only turns each call into a script call and its reply into values.
+ * The Redis side of {@link RedisTaskRegistry}: its keys, and the arguments and replies of
+ * its scripts. The registry checks its input, batches calls and owns the notifications;
+ * this class only turns each call into a script call and its reply into values.
  */
 final class RedisTaskStore {
 
@@ -90,7 +90,10 @@ final class RedisTaskStore {
 		return this.base + "final:" + id;
 	}
 
-	/** The ids of the given tasks whose lease the tokens no longer hold; renews the others. */
+	/**
+	 * The ids of the given tasks whose lease the tokens no longer hold; renews the
+	 * others.
+	 */
 	Set<String> renewLeases(Map<String, String> tokens, Duration lease) {
 		long now = this.clock.millis();
 		List<String> keys = new ArrayList<>(tokens.size());
@@ -207,13 +210,12 @@ final class RedisTaskStore {
 	}
 
 	/**
-	 * Makes the same change to many tasks with one script call, each task with its own values
-	 * of the fields stored. Every change made here ends the running attempt (or comes before
-	 * any), so it also removes the lease and its token.
+	 * Makes the same change to many tasks with one script call, each task with its own
+	 * values of the fields stored. Every change made here ends the running attempt (or
+	 * comes before any), so it also removes the lease and its token.
 	 */
-	List<ChangeOutcome> transitionAll(List<String> ids, List<String> tokens, TaskStatus to,
-			Set<TaskStatus> sources, boolean cancelWins, long keepMillis, List<String> fields,
-			List<List<String>> values) {
+	List<ChangeOutcome> transitionAll(List<String> ids, List<String> tokens, TaskStatus to, Set<TaskStatus> sources,
+			boolean cancelWins, long keepMillis, List<String> fields, List<List<String>> values) {
 		List<String> args = new ArrayList<>(7 + ids.size() * (2 + fields.size()));
 		args.add(to.value());
 		args.add(csv(sources));
@@ -239,10 +241,11 @@ final class RedisTaskStore {
 	private static ChangeOutcome outcome(String id, TaskStatus to, List<?> result) {
 		return switch ((String) result.get(0)) {
 			case "missing" -> new ChangeOutcome(new TaskNotFoundException(id));
-			case "illegal" -> new ChangeOutcome(new IllegalTaskStateChangeException(id, status((String) result.get(1)), to));
+			case "illegal" ->
+				new ChangeOutcome(new IllegalTaskStateChangeException(id, status((String) result.get(1)), to));
 			case "lost" -> new ChangeOutcome(new AttemptLostException(id, status((String) result.get(1))));
-			default -> (result.size() > 1 && result.get(1) instanceof String state) ? new ChangeOutcome(null, status(state))
-					: ChangeOutcome.STORED;
+			default -> (result.size() > 1 && result.get(1) instanceof String state)
+					? new ChangeOutcome(null, status(state)) : ChangeOutcome.STORED;
 		};
 	}
 
@@ -345,8 +348,8 @@ final class RedisTaskStore {
 		}
 		boolean more = ((Long) result.get(0)) == 1;
 		TaskInfo last = items.isEmpty() ? null : items.get(items.size() - 1);
-		return new TaskPage(items, (more && last != null) ? new TaskCursor(last.createdAt().toEpochMilli(), last.id())
-				: null);
+		return new TaskPage(items,
+				(more && last != null) ? new TaskCursor(last.createdAt().toEpochMilli(), last.id()) : null);
 	}
 
 	TaskCounts counts() {
@@ -362,8 +365,7 @@ final class RedisTaskStore {
 	}
 
 	TaskInfo requestCancel(String id) {
-		List<Object> result = run(SCRIPTS.requestCancel(), id, CANCELED_AT_ONCE, CANCEL_FLAGGED,
-				cancelChannel(), id);
+		List<Object> result = run(SCRIPTS.requestCancel(), id, CANCELED_AT_ONCE, CANCEL_FLAGGED, cancelChannel(), id);
 		check(id, TaskStatus.CANCELED, result);
 		return toInfo(result.get(1));
 	}

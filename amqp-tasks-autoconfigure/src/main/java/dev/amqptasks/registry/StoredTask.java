@@ -17,8 +17,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A task as both registries keep it: JSON as text, times as epoch milliseconds. The field
- * names are those of the Redis hash and of the Lua scripts. Not thread-safe; the in-memory
- * registry guards its instances with its own lock.
+ * names are those of the Redis hash and of the Lua scripts. Not thread-safe; the
+ * in-memory registry guards its instances with its own lock.
  */
 final class StoredTask {
 
@@ -65,8 +65,8 @@ final class StoredTask {
 	static final int EVENT_LOG_CAP = 1000;
 
 	/**
-	 * The error of a task whose message arrived after its entry may have expired as it was meant
-	 * to: running it could undo a cancel or a finish.
+	 * The error of a task whose message arrived after its entry may have expired as it
+	 * was meant to: running it could undo a cancel or a finish.
 	 */
 	static final TaskError EXPIRED_ERROR = new TaskError(TaskExpiredException.class.getName(),
 			"The task's message arrived after the registry may have forgotten the task (it waited longer than the "
@@ -108,19 +108,28 @@ final class StoredTask {
 
 	boolean cancelRequested;
 
-	/** Until when the running attempt is held without a renewal (epoch ms), or {@code null}. */
+	/**
+	 * Until when the running attempt is held without a renewal (epoch ms), or
+	 * {@code null}.
+	 */
 	Long leaseUntil;
 
 	/** The token of the attempt holding the running task, or {@code null}. */
 	String token;
 
-	/** When the task expires (epoch ms); kept by the in-memory registry, Redis has its own. */
+	/**
+	 * When the task expires (epoch ms); kept by the in-memory registry, Redis has its
+	 * own.
+	 */
 	long expiresAt;
 
 	/** The token of the replay that scheduled the task last, or {@code null}. */
 	String replayToken;
 
-	/** How many times the task was replayed: messages of earlier runs carry a lower number. */
+	/**
+	 * How many times the task was replayed: messages of earlier runs carry a lower
+	 * number.
+	 */
 	int replays;
 
 	List<TaskEvent> events = new ArrayList<>();
@@ -146,9 +155,10 @@ final class StoredTask {
 	}
 
 	/**
-	 * Until when a task that the registry does not have may be stored again from its message:
-	 * before then, its entry cannot have expired as it was meant to (it lives at least the time
-	 * to live after the message was sent and after its delay), so it was lost.
+	 * Until when a task that the registry does not have may be stored again from its
+	 * message: before then, its entry cannot have expired as it was meant to (it lives at
+	 * least the time to live after the message was sent and after its delay), so it was
+	 * lost.
 	 * @param task the task as its message carries it
 	 * @param ttlMillis the registry's time to live
 	 * @return the time, or {@code null} if the message does not say when it was sent
@@ -193,7 +203,8 @@ final class StoredTask {
 		stored.replays = Integer.parseInt(hash.getOrDefault(REPLAYS, "0"));
 		for (String entry : log) {
 			JsonNode node = json.readTree(entry);
-			stored.events.add(new TaskEvent(Instant.ofEpochMilli(node.get("at").asLong()), node.get("message").asString()));
+			stored.events
+				.add(new TaskEvent(Instant.ofEpochMilli(node.get("at").asLong()), node.get("message").asString()));
 		}
 		return stored;
 	}
@@ -210,9 +221,9 @@ final class StoredTask {
 	TaskInfo toInfo(JsonMapper json) {
 		TaskError error = (this.errorJson != null) ? json.readValue(this.errorJson, TaskError.class) : null;
 		return new TaskInfo(this.id, this.name, this.status, parse(json, this.argsJson), parse(json, this.kwargsJson),
-				parse(json, this.resultJson), error, this.attempts, this.maxRetries, Instant.ofEpochMilli(this.createdAt),
-				instant(this.startedAt), instant(this.finishedAt), Instant.ofEpochMilli(this.updatedAt), this.worker,
-				this.progress, this.events, this.replays);
+				parse(json, this.resultJson), error, this.attempts, this.maxRetries,
+				Instant.ofEpochMilli(this.createdAt), instant(this.startedAt), instant(this.finishedAt),
+				Instant.ofEpochMilli(this.updatedAt), this.worker, this.progress, this.events, this.replays);
 	}
 
 	private static JsonNode parse(JsonMapper json, String text) {

@@ -4,9 +4,9 @@ import dev.amqptasks.AmqpTasksException;
 import dev.amqptasks.TaskStatus;
 
 /**
- * Thrown when an attempt stores something about a task that it no longer holds: its lease ran
- * out and another attempt took over, or the task ended or expired meanwhile. The attempt's
- * worker stops it and stores nothing more for it.
+ * Thrown when an attempt stores something about a task that it no longer holds: its lease
+ * ran out and another attempt took over, or the task ended or expired meanwhile. The
+ * attempt's worker stops it and stores nothing more for it.
  */
 public class AttemptLostException extends AmqpTasksException {
 

@@ -6,11 +6,11 @@ import java.util.Objects;
 import dev.amqptasks.AmqpTasksException;
 
 /**
- * Thrown by a {@link TaskExecutionInterceptor} (or a task) to run the task later rather than
- * now: the task goes back to {@code scheduled}, and its message comes again through the delay
- * queues after the delay (at least the delay, rounded up to a delay queue's step; a delay
- * longer than the longest step comes back after that step, and is asked again). The attempt
- * counts towards the task's retries.
+ * Thrown by a {@link TaskExecutionInterceptor} (or a task) to run the task later rather
+ * than now: the task goes back to {@code scheduled}, and its message comes again through
+ * the delay queues after the delay (at least the delay, rounded up to a delay queue's
+ * step; a delay longer than the longest step comes back after that step, and is asked
+ * again). The attempt counts towards the task's retries.
  */
 public class DeferTaskException extends AmqpTasksException {
 

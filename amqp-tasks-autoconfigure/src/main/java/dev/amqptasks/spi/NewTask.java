@@ -12,12 +12,14 @@ import java.util.Objects;
  * @param kwargsJson named arguments as JSON text (an object)
  * @param maxRetries retries allowed after the first attempt, {@code -1} for no limit
  * @param attempts attempts already started, as the message says (0 for a new task)
- * @param replay how many times the task was replayed when the message was sent (0 for a new task)
- * @param notBefore when the task may run at the earliest (the end of its delay), or {@code null}
- * for at once: the registry keeps a waiting task at least until then plus its time to live
- * @param sentAt when the message was sent, or {@code null} if unknown (a message from an older
- * version): a task the registry no longer has is stored again from its message only while its
- * entry cannot have expired as it was meant to
+ * @param replay how many times the task was replayed when the message was sent (0 for a
+ * new task)
+ * @param notBefore when the task may run at the earliest (the end of its delay), or
+ * {@code null} for at once: the registry keeps a waiting task at least until then plus
+ * its time to live
+ * @param sentAt when the message was sent, or {@code null} if unknown (a message from an
+ * older version): a task the registry no longer has is stored again from its message only
+ * while its entry cannot have expired as it was meant to
  */
 public record NewTask(String id, String name, String argsJson, String kwargsJson, int maxRetries, int attempts,
 		int replay, Instant notBefore, Instant sentAt) {

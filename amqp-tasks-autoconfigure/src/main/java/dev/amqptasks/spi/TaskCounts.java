@@ -8,14 +8,15 @@ import java.util.TreeMap;
 import dev.amqptasks.TaskStatus;
 
 /**
- * How many tasks the registry holds in each state, in all and per task name. The counts come
- * from the registry's indexes as they are kept up to date by every change, never from scanning
- * the tasks, so they are cheap however many tasks are stored. They may briefly include tasks
- * that have just expired, until the registry drops them from its indexes.
+ * How many tasks the registry holds in each state, in all and per task name. The counts
+ * come from the registry's indexes as they are kept up to date by every change, never
+ * from scanning the tasks, so they are cheap however many tasks are stored. They may
+ * briefly include tasks that have just expired, until the registry drops them from its
+ * indexes.
  *
  * @param byStatus the number of tasks in each state; every state is present
- * @param byName for each task name with at least one task, the number of its tasks in each
- * state (every state present), names in their natural order
+ * @param byName for each task name with at least one task, the number of its tasks in
+ * each state (every state present), names in their natural order
  */
 public record TaskCounts(Map<TaskStatus, Long> byStatus, Map<String, Map<TaskStatus, Long>> byName) {
 

@@ -4,10 +4,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
- * Where a page of a listing ended: the last task's creation time and id. Tasks are ordered by
- * creation time, then by id, both descending, so a cursor stays valid while tasks change state.
+ * Where a page of a listing ended: the last task's creation time and id. Tasks are
+ * ordered by creation time, then by id, both descending, so a cursor stays valid while
+ * tasks change state.
  *
- * @param createdAtMillis the creation time of the last task returned, in epoch milliseconds
+ * @param createdAtMillis the creation time of the last task returned, in epoch
+ * milliseconds
  * @param id the id of the last task returned
  */
 public record TaskCursor(long createdAtMillis, String id) {

@@ -26,8 +26,9 @@ public interface TaskExecution {
 	int attempt();
 
 	/**
-	 * The task's context: whether its cancellation was requested, its event log, its progress.
-	 * ({@link TaskContext#current()} is set only around the task's method itself.)
+	 * The task's context: whether its cancellation was requested, its event log, its
+	 * progress. ({@link TaskContext#current()} is set only around the task's method
+	 * itself.)
 	 * @return the context
 	 */
 	TaskContext context();

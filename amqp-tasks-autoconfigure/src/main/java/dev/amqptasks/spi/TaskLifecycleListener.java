@@ -3,9 +3,10 @@ package dev.amqptasks.spi;
 import java.util.List;
 
 /**
- * Hears what happens to tasks in this process, for counting. It is called on the thread that
- * did the work, after the work is done, so an implementation must be quick and must not throw.
- * How long attempts take and how they end is observed instead (see {@link TaskObservations}).
+ * Hears what happens to tasks in this process, for counting. It is called on the thread
+ * that did the work, after the work is done, so an implementation must be quick and must
+ * not throw. How long attempts take and how they end is observed instead (see
+ * {@link TaskObservations}).
  */
 public interface TaskLifecycleListener {
 
@@ -14,15 +15,16 @@ public interface TaskLifecycleListener {
 	};
 
 	/**
-	 * A new task was stored and the broker confirmed its message. An enqueue of an existing
-	 * id, which creates nothing, is not reported.
+	 * A new task was stored and the broker confirmed its message. An enqueue of an
+	 * existing id, which creates nothing, is not reported.
 	 * @param task the task name
 	 */
 	default void enqueued(String task) {
 	}
 
 	/**
-	 * A failed attempt was stored {@code retrying} and the broker confirmed its retry message.
+	 * A failed attempt was stored {@code retrying} and the broker confirmed its retry
+	 * message.
 	 * @param task the task name
 	 */
 	default void retryQueued(String task) {

@@ -1,8 +1,8 @@
 package dev.amqptasks.spi;
 
 /**
- * How many messages wait in the task queues, as last polled from the broker. Reading is cheap:
- * the counts are refreshed in the background, never per request or per task.
+ * How many messages wait in the task queues, as last polled from the broker. Reading is
+ * cheap: the counts are refreshed in the background, never per request or per task.
  */
 public interface TaskQueueDepths {
 

@@ -18,22 +18,23 @@ import dev.amqptasks.TaskNotFoundException;
 import dev.amqptasks.TaskStatus;
 
 /**
- * The global view of every task. Producers, workers and the HTTP API share it; every change is
- * atomic and checked against {@link TaskTransitions}, so concurrent writers never lose an update
- * or move a task backwards. Every stored task expires after the configured time to live from
- * its last change.
+ * The global view of every task. Producers, workers and the HTTP API share it; every
+ * change is atomic and checked against {@link TaskTransitions}, so concurrent writers
+ * never lose an update or move a task backwards. Every stored task expires after the
+ * configured time to live from its last change.
  * <p>
- * Changes to a task that does not allow them throw {@link IllegalTaskStateChangeException};
- * changes to an unknown task throw {@link TaskNotFoundException}.
+ * Changes to a task that does not allow them throw
+ * {@link IllegalTaskStateChangeException}; changes to an unknown task throw
+ * {@link TaskNotFoundException}.
  * <p>
- * Attempts are fenced: each attempt holds its task under a token of its own, and what an attempt
- * stores (lease renewals, log entries, progress, its outcome) is refused with
- * {@link AttemptLostException} once another attempt holds the task, so that a worker that was
- * frozen past its lease can never overwrite the attempt that replaced it.
+ * Attempts are fenced: each attempt holds its task under a token of its own, and what an
+ * attempt stores (lease renewals, log entries, progress, its outcome) is refused with
+ * {@link AttemptLostException} once another attempt holds the task, so that a worker that
+ * was frozen past its lease can never overwrite the attempt that replaced it.
  * <p>
- * Lifetimes: a task is kept at least its time to live after its last change; a waiting task at
- * least until its delay has passed plus the time to live; an errored task at least as long as
- * its dead letter is kept. No change ever shortens a task's life.
+ * Lifetimes: a task is kept at least its time to live after its last change; a waiting
+ * task at least until its delay has passed plus the time to live; an errored task at
+ * least as long as its dead letter is kept. No change ever shortens a task's life.
  */
 public interface TaskRegistry {
 
@@ -69,9 +70,9 @@ public interface TaskRegistry {
 	TaskPage list(TaskQuery query);
 
 	/**
-	 * Counts tasks per state and per name and state, from the indexes that every change keeps
-	 * up to date (never by scanning every task). Counts may briefly include tasks that have just
-	 * expired.
+	 * Counts tasks per state and per name and state, from the indexes that every change
+	 * keeps up to date (never by scanning every task). Counts may briefly include tasks
+	 * that have just expired.
 	 * @return the counts
 	 */
 	TaskCounts counts();
@@ -80,23 +81,26 @@ public interface TaskRegistry {
 	 * Starts an attempt of a delivered message's task, deciding whether it may run:
 	 * <ul>
 	 * <li>a task the registry lost is stored again from the message, as running, with
-	 * {@code task.attempts() + 1} attempts and the message's replay number: {@code RUN}; unless its
-	 * entry may have expired as it was meant to (the message was sent, or its delay ended, longer
-	 * than the time to live ago), where running it could undo a cancel or a finish: it is stored
-	 * {@code errored} saying so, {@code DEAD_LETTER};</li>
-	 * <li>a task {@code running} under the same token is this very delivery's attempt, started
-	 * by a call whose reply was lost: {@code RUN} again, nothing changes;</li>
-	 * <li>a message older than the task's last replay ({@code task.replay()} below the stored
-	 * replay number) is stale: {@code SKIP};</li>
-	 * <li>a task {@code running} under a lease that has not expired belongs to a live worker
-	 * (this message is a redelivery, for example after the broker's consumer timeout):
-	 * {@code DEFER} for the lease's time left, nothing changes (its worker stops it if its
-	 * cancellation was requested);</li>
-	 * <li>a task whose cancellation was requested becomes {@code canceled}: {@code SKIP};</li>
+	 * {@code task.attempts() + 1} attempts and the message's replay number: {@code RUN};
+	 * unless its entry may have expired as it was meant to (the message was sent, or its
+	 * delay ended, longer than the time to live ago), where running it could undo a
+	 * cancel or a finish: it is stored {@code errored} saying so,
+	 * {@code DEAD_LETTER};</li>
+	 * <li>a task {@code running} under the same token is this very delivery's attempt,
+	 * started by a call whose reply was lost: {@code RUN} again, nothing changes;</li>
+	 * <li>a message older than the task's last replay ({@code task.replay()} below the
+	 * stored replay number) is stale: {@code SKIP};</li>
+	 * <li>a task {@code running} under a lease that has not expired belongs to a live
+	 * worker (this message is a redelivery, for example after the broker's consumer
+	 * timeout): {@code DEFER} for the lease's time left, nothing changes (its worker
+	 * stops it if its cancellation was requested);</li>
+	 * <li>a task whose cancellation was requested becomes {@code canceled}:
+	 * {@code SKIP};</li>
 	 * <li>a final task is never run again: {@code SKIP};</li>
-	 * <li>otherwise ({@code scheduled}, {@code retrying}, or {@code running} under an expired
-	 * lease because its worker died): {@code running}, one more attempt, this worker and token, a
-	 * lease until now plus {@code lease}, progress cleared: {@code RUN}.</li>
+	 * <li>otherwise ({@code scheduled}, {@code retrying}, or {@code running} under an
+	 * expired lease because its worker died): {@code running}, one more attempt, this
+	 * worker and token, a lease until now plus {@code lease}, progress cleared:
+	 * {@code RUN}.</li>
 	 * </ul>
 	 * @param request the task as carried by the message, and the token of the attempt
 	 * @param workerId the worker starting it
@@ -107,8 +111,8 @@ public interface TaskRegistry {
 
 	/**
 	 * Starts attempts of many delivered messages, as
-	 * {@link #start(StartRequest, String, Duration)} does one by one, in fewer round trips where
-	 * the registry can.
+	 * {@link #start(StartRequest, String, Duration)} does one by one, in fewer round
+	 * trips where the registry can.
 	 * @param requests the tasks as their messages carry them, with their attempts' tokens
 	 * @param workerId the worker
 	 * @param lease how long the new attempts are held without a renewal
@@ -119,11 +123,12 @@ public interface TaskRegistry {
 	}
 
 	/**
-	 * Renews the leases of attempts a worker runs, each only while that attempt holds its task.
+	 * Renews the leases of attempts a worker runs, each only while that attempt holds its
+	 * task.
 	 * @param tokens the running attempts' tokens by task id
 	 * @param lease how long from now the attempts are held
-	 * @return the ids of the tasks whose attempt no longer holds them (another attempt took over,
-	 * or the task ended or is gone): their attempts are lost
+	 * @return the ids of the tasks whose attempt no longer holds them (another attempt
+	 * took over, or the task ended or is gone): their attempts are lost
 	 */
 	Set<String> renewLeases(Map<String, String> tokens, Duration lease);
 
@@ -132,17 +137,17 @@ public interface TaskRegistry {
 	 * @param id the task id
 	 * @param token the attempt's token
 	 * @param error why the attempt failed
-	 * @param delay how long until the retry's message is due: the task is kept at least until then
-	 * plus its time to live
+	 * @param delay how long until the retry's message is due: the task is kept at least
+	 * until then plus its time to live
 	 * @throws AttemptLostException if another attempt holds the task
 	 */
 	void retry(String id, String token, TaskError error, Duration delay);
 
 	/**
-	 * Gives back a task whose attempt a worker abandons (it is shutting down, or exiting because
-	 * it is stuck): {@code running -> canceled} if its cancellation was requested, else
-	 * {@code running -> scheduled}, and its lease is released so that its message runs again at
-	 * once.
+	 * Gives back a task whose attempt a worker abandons (it is shutting down, or exiting
+	 * because it is stuck): {@code running -> canceled} if its cancellation was
+	 * requested, else {@code running -> scheduled}, and its lease is released so that its
+	 * message runs again at once.
 	 * @param id the task id
 	 * @param token the attempt's token
 	 * @return the state it went to
@@ -151,11 +156,11 @@ public interface TaskRegistry {
 	TaskStatus requeue(String id, String token);
 
 	/**
-	 * {@code errored|canceled -> scheduled}, to run the task again: attempts start again from 0,
-	 * the replay number grows by one (messages of earlier runs become stale), and the result,
-	 * error, start and finish times, worker, progress and cancellation request are cleared. The
-	 * event log records the replay. A call repeated with the same token (because the reply to
-	 * the first was lost) answers as the first did.
+	 * {@code errored|canceled -> scheduled}, to run the task again: attempts start again
+	 * from 0, the replay number grows by one (messages of earlier runs become stale), and
+	 * the result, error, start and finish times, worker, progress and cancellation
+	 * request are cleared. The event log records the replay. A call repeated with the
+	 * same token (because the reply to the first was lost) answers as the first did.
 	 * @param id the task id
 	 * @param token a token of this replay, unique to it
 	 * @return the task after the change
@@ -173,8 +178,9 @@ public interface TaskRegistry {
 	void finish(String id, String token, String resultJson);
 
 	/**
-	 * Finishes many tasks, as {@link #finish(String, String)} does one by one, in fewer round
-	 * trips where the registry can; each change is made or refused independently of the others.
+	 * Finishes many tasks, as {@link #finish(String, String)} does one by one, in fewer
+	 * round trips where the registry can; each change is made or refused independently of
+	 * the others.
 	 * @param results the tasks and their results
 	 * @return how each change ended, in the same order
 	 */
@@ -195,16 +201,17 @@ public interface TaskRegistry {
 	/**
 	 * Moves a task to {@code errored} with the error.
 	 * @param id the task id
-	 * @param token the token of the attempt that failed, or {@code null} for a failure outside
-	 * any attempt (a message that can never run), which is refused while an attempt's lease is
-	 * live
+	 * @param token the token of the attempt that failed, or {@code null} for a failure
+	 * outside any attempt (a message that can never run), which is refused while an
+	 * attempt's lease is live
 	 * @param error why it failed
 	 * @throws AttemptLostException if another attempt holds the task
 	 */
 	void fail(String id, String token, TaskError error);
 
 	/**
-	 * {@code running -> canceled}: the worker stopped a task whose cancellation was requested.
+	 * {@code running -> canceled}: the worker stopped a task whose cancellation was
+	 * requested.
 	 * @param id the task id
 	 * @param token the attempt's token
 	 * @throws AttemptLostException if another attempt holds the task
@@ -213,21 +220,23 @@ public interface TaskRegistry {
 
 	/**
 	 * Requests cancellation. A {@code scheduled} or {@code retrying} task becomes
-	 * {@code canceled} at once; a {@code running} task is flagged and its worker is notified;
-	 * a {@code canceled} task is left as it is.
+	 * {@code canceled} at once; a {@code running} task is flagged and its worker is
+	 * notified; a {@code canceled} task is left as it is.
 	 * @param id the task id
 	 * @return the task after the request
-	 * @throws IllegalTaskStateChangeException if the task is {@code finished} or {@code errored}
+	 * @throws IllegalTaskStateChangeException if the task is {@code finished} or
+	 * {@code errored}
 	 */
 	TaskInfo requestCancel(String id);
 
 	/**
 	 * Appends to the task's event log.
 	 * @param id the task id
-	 * @param token the token of the attempt logging, or {@code null} for an entry from outside
-	 * any attempt
+	 * @param token the token of the attempt logging, or {@code null} for an entry from
+	 * outside any attempt
 	 * @param message the message
-	 * @throws AttemptLostException if the token is given and another attempt holds the task
+	 * @throws AttemptLostException if the token is given and another attempt holds the
+	 * task
 	 */
 	void log(String id, String token, String message);
 
@@ -241,14 +250,16 @@ public interface TaskRegistry {
 	void progress(String id, String token, double fraction);
 
 	/**
-	 * Which of the given tasks have a cancellation request: the fallback for a missed notice.
+	 * Which of the given tasks have a cancellation request: the fallback for a missed
+	 * notice.
 	 * @param ids task ids
 	 * @return the ids with a request
 	 */
 	Set<String> cancelRequested(Collection<String> ids);
 
 	/**
-	 * Completes once the task is in a final state, as told by the registry's notifications.
+	 * Completes once the task is in a final state, as told by the registry's
+	 * notifications.
 	 * @param id the task id
 	 * @return a future of the final task; it completes exceptionally with
 	 * {@link TaskNotFoundException} if the task is unknown or expires
@@ -256,8 +267,8 @@ public interface TaskRegistry {
 	CompletableFuture<TaskInfo> whenFinal(String id);
 
 	/**
-	 * Calls the listener with the id of every task whose cancellation is requested from now on,
-	 * in any process.
+	 * Calls the listener with the id of every task whose cancellation is requested from
+	 * now on, in any process.
 	 * @param listener receives task ids
 	 * @return a handle that stops the notifications when closed
 	 */
@@ -276,8 +287,8 @@ public interface TaskRegistry {
 	 * What {@link #start(StartRequest, String, Duration)} is asked to start.
 	 *
 	 * @param task the task as the delivered message carries it
-	 * @param token the token of the attempt it would start, unique to the delivery: a start
-	 * repeated with it is recognised as the same
+	 * @param token the token of the attempt it would start, unique to the delivery: a
+	 * start repeated with it is recognised as the same
 	 */
 	record StartRequest(NewTask task, String token) {
 
@@ -294,8 +305,8 @@ public interface TaskRegistry {
 	 * @param decision what the worker does with the message
 	 * @param status the task's state after the call
 	 * @param attempt the number of the attempt that starts, from 1
-	 * @param leaseLeft for {@link Decision#DEFER}, how long the live attempt's lease has left;
-	 * {@link Duration#ZERO} otherwise
+	 * @param leaseLeft for {@link Decision#DEFER}, how long the live attempt's lease has
+	 * left; {@link Duration#ZERO} otherwise
 	 */
 	record StartOutcome(Decision decision, TaskStatus status, int attempt, Duration leaseLeft) {
 
@@ -334,8 +345,8 @@ public interface TaskRegistry {
 	 *
 	 * @param refusal the exception that the one-task method throws for this change, or
 	 * {@code null} if the change is stored
-	 * @param status the state the task went to, where the change may end in more than one;
-	 * {@code null} otherwise
+	 * @param status the state the task went to, where the change may end in more than
+	 * one; {@code null} otherwise
 	 */
 	record ChangeOutcome(RuntimeException refusal, TaskStatus status) {
 
@@ -371,16 +382,19 @@ public interface TaskRegistry {
 		/** Run the task now. */
 		RUN,
 
-		/** Acknowledge the message without running it: the task ended or the message is stale. */
+		/**
+		 * Acknowledge the message without running it: the task ended or the message is
+		 * stale.
+		 */
 		SKIP,
 
 		/** Put the message back for later: a live worker holds the task. */
 		DEFER,
 
 		/**
-		 * Never run the message: the task's entry may have expired as it was meant to, so running
-		 * it could undo a cancel or a finish. The task is stored {@code errored} saying so; the
-		 * message goes to the error queue.
+		 * Never run the message: the task's entry may have expired as it was meant to, so
+		 * running it could undo a cancel or a finish. The task is stored {@code errored}
+		 * saying so; the message goes to the error queue.
 		 */
 		DEAD_LETTER
 

@@ -20,15 +20,16 @@ import static dev.amqptasks.TaskStatus.SCHEDULED;
  * The one table of allowed state changes. Both registries check every change against it
  * atomically.
  * <ul>
- * <li>{@code running -> running}: a message redelivered after its worker died starts a new
- * attempt.</li>
- * <li>{@code running -> scheduled}: a worker shutting down requeues a task it did not finish.</li>
+ * <li>{@code running -> running}: a message redelivered after its worker died starts a
+ * new attempt.</li>
+ * <li>{@code running -> scheduled}: a worker shutting down requeues a task it did not
+ * finish.</li>
  * <li>{@code errored|canceled -> scheduled}: an explicit replay.</li>
  * <li>{@code finished} is a dead end: a finished task never runs again.</li>
  * </ul>
- * The named sets below derive, from the same table, the source states of each operation that
- * moves a task; a registry checks an operation against its set, and the HTTP API validates
- * requests with them.
+ * The named sets below derive, from the same table, the source states of each operation
+ * that moves a task; a registry checks an operation against its set, and the HTTP API
+ * validates requests with them.
  */
 public final class TaskTransitions {
 
@@ -44,8 +45,8 @@ public final class TaskTransitions {
 	}
 
 	/**
-	 * The states that a cancellation request cancels at once: those that may be canceled and
-	 * have no worker to stop ({@code scheduled}, {@code retrying}).
+	 * The states that a cancellation request cancels at once: those that may be canceled
+	 * and have no worker to stop ({@code scheduled}, {@code retrying}).
 	 */
 	public static final Set<TaskStatus> CANCELED_AT_ONCE = statesThat(CANCELED,
 			(status) -> !status.isFinal() && status != RUNNING);
@@ -63,15 +64,16 @@ public final class TaskTransitions {
 	public static final Set<TaskStatus> STOPPED_BY_WORKER = CANCEL_FLAGGED;
 
 	/**
-	 * The states from which a worker may give a task back to the queue: those that may become
-	 * {@code scheduled} without being final ({@code running}; a replay is not a requeue).
+	 * The states from which a worker may give a task back to the queue: those that may
+	 * become {@code scheduled} without being final ({@code running}; a replay is not a
+	 * requeue).
 	 */
 	public static final Set<TaskStatus> REQUEUED_FROM = statesThat(SCHEDULED, (status) -> !status.isFinal());
 
 	/**
-	 * The states that a replay runs again: the final ones that may become {@code scheduled}
-	 * ({@code errored}, {@code canceled}), so that a running task is never replayed under its
-	 * worker.
+	 * The states that a replay runs again: the final ones that may become
+	 * {@code scheduled} ({@code errored}, {@code canceled}), so that a running task is
+	 * never replayed under its worker.
 	 */
 	public static final Set<TaskStatus> REPLAYED_FROM = statesThat(SCHEDULED, TaskStatus::isFinal);
 

@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Where workers say they are alive: each worker records itself whenever its beacon comes back,
- * and an entry that is not refreshed disappears. Backs {@code GET /@amqp-workers}.
+ * Where workers say they are alive: each worker records itself whenever its beacon comes
+ * back, and an entry that is not refreshed disappears. Backs {@code GET /@amqp-workers}.
  */
 public interface WorkerDirectory {
 

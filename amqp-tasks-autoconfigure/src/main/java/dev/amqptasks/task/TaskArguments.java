@@ -13,9 +13,10 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 
 /**
- * Binds a task's JSON arguments to its method's parameters and back. Positional arguments bind
- * in order, named ones by parameter name; binding uses the declared parameter types (no
- * polymorphic typing), so a message can only ever produce the values the method declares.
+ * Binds a task's JSON arguments to its method's parameters and back. Positional arguments
+ * bind in order, named ones by parameter name; binding uses the declared parameter types
+ * (no polymorphic typing), so a message can only ever produce the values the method
+ * declares.
  */
 public final class TaskArguments {
 
@@ -30,7 +31,8 @@ public final class TaskArguments {
 	 * @param task the task
 	 * @param args positional arguments (a JSON array, or {@code null} for none)
 	 * @param kwargs named arguments (a JSON object, or {@code null} for none)
-	 * @param context the context to pass to a {@link TaskContext} parameter, may be {@code null}
+	 * @param context the context to pass to a {@link TaskContext} parameter, may be
+	 * {@code null}
 	 * @return the method's arguments
 	 * @throws InvalidTaskArgumentsException if the arguments do not fit the parameters
 	 */
@@ -50,8 +52,8 @@ public final class TaskArguments {
 				TaskParameter parameter = arguments.stream()
 					.filter((candidate) -> candidate.name().equals(name))
 					.findFirst()
-					.orElseThrow(() -> new InvalidTaskArgumentsException("Task '" + task.name()
-							+ "' has no argument '" + name + "'; it takes " + signature(arguments)));
+					.orElseThrow(() -> new InvalidTaskArgumentsException("Task '" + task.name() + "' has no argument '"
+							+ name + "'; it takes " + signature(arguments)));
 				if (parameter.position() < given) {
 					throw new InvalidTaskArgumentsException("Argument '" + name + "' of task '" + task.name()
 							+ "' is given both by position and by name");
@@ -63,8 +65,8 @@ public final class TaskArguments {
 			values[parameter.index()] = switch (parameter.kind()) {
 				case CONTEXT -> context;
 				case OPTIONS -> null;
-				case ARGUMENT -> convert(task, parameter, (parameter.position() < given) ? args.get(parameter.position())
-						: (kwargs != null) ? kwargs.get(parameter.name()) : null);
+				case ARGUMENT -> convert(task, parameter, (parameter.position() < given)
+						? args.get(parameter.position()) : (kwargs != null) ? kwargs.get(parameter.name()) : null);
 			};
 		}
 		return values;
@@ -93,9 +95,11 @@ public final class TaskArguments {
 			return this.json.treeToValue(value, type);
 		}
 		catch (JacksonException ex) {
-			// Names the parameter, the expected type and the kind of JSON value, never the value:
+			// Names the parameter, the expected type and the kind of JSON value, never
+			// the value:
 			// the message is stored as the task's error, which readers without the debug
-			// authority see (the arguments themselves are shown only to debuggers). Jackson's own
+			// authority see (the arguments themselves are shown only to debuggers).
+			// Jackson's own
 			// message, which quotes the value, stays in the cause for the log.
 			throw new InvalidTaskArgumentsException("Argument '" + parameter.name() + "' of task '" + task.name()
 					+ "' cannot be read as " + type.toCanonical() + " from a JSON " + kind(value), ex);

@@ -8,7 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.beans.factory.BeanInitializationException;
 
 /**
- * The tasks this process knows, by name. Only names in the catalog of a worker ever run there.
+ * The tasks this process knows, by name. Only names in the catalog of a worker ever run
+ * there.
  */
 public class TaskCatalog {
 

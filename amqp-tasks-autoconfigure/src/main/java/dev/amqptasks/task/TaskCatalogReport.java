@@ -8,8 +8,8 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 
 /**
- * Logs, once every bean is created, the tasks this application registered: one INFO line that
- * says which names this process can enqueue by type and, in a worker, run.
+ * Logs, once every bean is created, the tasks this application registered: one INFO line
+ * that says which names this process can enqueue by type and, in a worker, run.
  */
 public final class TaskCatalogReport implements SmartInitializingSingleton {
 

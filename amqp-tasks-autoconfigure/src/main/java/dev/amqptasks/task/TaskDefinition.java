@@ -60,7 +60,8 @@ public final class TaskDefinition {
 	/**
 	 * Describes an {@link AmqpTask} method.
 	 * @param method the annotated method, on the bean's own class
-	 * @param bean supplies the bean to invoke (the proxied one, so that other advice applies)
+	 * @param bean supplies the bean to invoke (the proxied one, so that other advice
+	 * applies)
 	 * @return the definition
 	 * @throws BeanInitializationException if the method cannot be a task
 	 */
@@ -69,10 +70,11 @@ public final class TaskDefinition {
 	}
 
 	/**
-	 * Describes an {@link AmqpTask} method whose string attributes (name, delays, timeout) may
-	 * hold {@code ${...}} placeholders.
+	 * Describes an {@link AmqpTask} method whose string attributes (name, delays,
+	 * timeout) may hold {@code ${...}} placeholders.
 	 * @param method the annotated method, on the bean's own class
-	 * @param bean supplies the bean to invoke (the proxied one, so that other advice applies)
+	 * @param bean supplies the bean to invoke (the proxied one, so that other advice
+	 * applies)
 	 * @param placeholders resolves the placeholders of an attribute value
 	 * @return the definition
 	 * @throws BeanInitializationException if the method cannot be a task
@@ -105,7 +107,8 @@ public final class TaskDefinition {
 	}
 
 	/**
-	 * The task's retry and time-limit settings: those of its annotation over the defaults.
+	 * The task's retry and time-limit settings: those of its annotation over the
+	 * defaults.
 	 * @param defaults the application's defaults
 	 * @return the effective policy
 	 * @throws BeanInitializationException if an annotation value is not valid
@@ -122,7 +125,8 @@ public final class TaskDefinition {
 				duration("retryDelay", resolve(this.method, "retryDelay", task.retryDelay(), this.placeholders),
 						defaults.delay()),
 				(task.retryMultiplier() != 0) ? task.retryMultiplier() : defaults.multiplier(),
-				duration("retryMaxDelay", resolve(this.method, "retryMaxDelay", task.retryMaxDelay(), this.placeholders),
+				duration("retryMaxDelay",
+						resolve(this.method, "retryMaxDelay", task.retryMaxDelay(), this.placeholders),
 						defaults.maxDelay()),
 				defaults.jitter(),
 				duration("timeout", resolve(this.method, "timeout", task.timeout(), this.placeholders),
@@ -165,9 +169,8 @@ public final class TaskDefinition {
 			return resolved;
 		}
 		catch (IllegalArgumentException ex) {
-			throw new BeanInitializationException(
-					"@AmqpTask(" + attribute + ") of " + describe(method) + " is not valid: '" + value + "': "
-							+ ex.getMessage(), ex);
+			throw new BeanInitializationException("@AmqpTask(" + attribute + ") of " + describe(method)
+					+ " is not valid: '" + value + "': " + ex.getMessage(), ex);
 		}
 	}
 
@@ -209,8 +212,8 @@ public final class TaskDefinition {
 		if (type == CompletableFuture.class) {
 			return ReturnKind.FUTURE;
 		}
-		throw new BeanInitializationException("@AmqpTask method " + describe(method) + " returns "
-				+ type.getName() + ": a task returns void, TaskHandle or CompletableFuture<R>, because calling it "
+		throw new BeanInitializationException("@AmqpTask method " + describe(method) + " returns " + type.getName()
+				+ ": a task returns void, TaskHandle or CompletableFuture<R>, because calling it "
 				+ "enqueues it and returns before it runs");
 	}
 

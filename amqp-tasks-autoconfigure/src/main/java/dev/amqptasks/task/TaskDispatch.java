@@ -1,9 +1,9 @@
 package dev.amqptasks.task;
 
 /**
- * Marks the one call by which a worker runs a task's method, so that the task's proxy lets it
- * through instead of enqueuing it again. Any other call to a task method, including one made
- * by the running task itself, still enqueues.
+ * Marks the one call by which a worker runs a task's method, so that the task's proxy
+ * lets it through instead of enqueuing it again. Any other call to a task method,
+ * including one made by the running task itself, still enqueues.
  */
 public final class TaskDispatch {
 
@@ -17,7 +17,8 @@ public final class TaskDispatch {
 	}
 
 	/**
-	 * Whether this call is the worker's dispatch of the task; the mark is used up by the check.
+	 * Whether this call is the worker's dispatch of the task; the mark is used up by the
+	 * check.
 	 * @param task the task whose method is called
 	 * @return whether to run the method rather than enqueue it
 	 */

@@ -13,8 +13,8 @@ import tools.jackson.databind.JsonNode;
 import org.springframework.aop.support.AopUtils;
 
 /**
- * Runs a task's method on the current thread: binds its arguments, makes its context current
- * and waits for a returned future.
+ * Runs a task's method on the current thread: binds its arguments, makes its context
+ * current and waits for a returned future.
  */
 public final class TaskInvoker {
 
@@ -30,8 +30,8 @@ public final class TaskInvoker {
 	 * @param args positional arguments
 	 * @param kwargs named arguments
 	 * @param context the task's context
-	 * @return the task's result: the value of a returned future, {@code null} for {@code void}
-	 * or a returned handle
+	 * @return the task's result: the value of a returned future, {@code null} for
+	 * {@code void} or a returned handle
 	 * @throws Throwable whatever the task threw
 	 */
 	public Object invoke(TaskDefinition task, JsonNode args, JsonNode kwargs, TaskContext context) throws Throwable {

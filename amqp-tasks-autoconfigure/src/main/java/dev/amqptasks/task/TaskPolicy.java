@@ -52,9 +52,9 @@ public record TaskPolicy(int maxRetries, Duration delay, double multiplier, Dura
 
 	/**
 	 * The delay before the retry that follows a failed attempt: the delay grown by the
-	 * multiplier for each earlier retry, at most the longest delay, then jittered. The publisher
-	 * takes it through the delay ladder, which never makes it shorter and at most a few percent
-	 * longer.
+	 * multiplier for each earlier retry, at most the longest delay, then jittered. The
+	 * publisher takes it through the delay ladder, which never makes it shorter and at
+	 * most a few percent longer.
 	 * @param attempt the number of the attempt that failed, from 1
 	 * @return the delay
 	 */

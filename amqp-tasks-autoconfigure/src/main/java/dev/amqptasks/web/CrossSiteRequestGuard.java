@@ -10,13 +10,14 @@ import org.springframework.http.MediaType;
 import org.springframework.web.servlet.HandlerInterceptor;
 
 /**
- * Refuses requests that change tasks when they may come from a page of another site, with or
- * without Spring Security (whose CSRF token is checked before this, where it is present):
+ * Refuses requests that change tasks when they may come from a page of another site, with
+ * or without Spring Security (whose CSRF token is checked before this, where it is
+ * present):
  * <ul>
- * <li>a {@code POST} must carry {@code Content-Type: application/json} (or another JSON type)
- * or an {@code X-Requested-With} header. A form, a link or a script of another site cannot
- * send either without the browser first asking this server (a CORS preflight), which the task
- * API never allows;</li>
+ * <li>a {@code POST} must carry {@code Content-Type: application/json} (or another JSON
+ * type) or an {@code X-Requested-With} header. A form, a link or a script of another site
+ * cannot send either without the browser first asking this server (a CORS preflight),
+ * which the task API never allows;</li>
  * <li>a {@code POST} or {@code DELETE} that the browser marks as coming from another site
  * ({@code Sec-Fetch-Site: cross-site} or {@code same-site}) is refused whatever its
  * headers.</li>

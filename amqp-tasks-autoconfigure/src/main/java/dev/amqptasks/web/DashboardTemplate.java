@@ -16,9 +16,9 @@ import org.springframework.util.StreamUtils;
 import org.springframework.web.util.HtmlUtils;
 
 /**
- * A page of the dashboard: an HTML file from the jar whose {@code {{name}}} placeholders are
- * replaced by HTML-escaped values. That is all the templating the pages need (paths, flags and
- * a CSRF token), so the starter depends on no template engine.
+ * A page of the dashboard: an HTML file from the jar whose {@code {{name}}} placeholders
+ * are replaced by HTML-escaped values. That is all the templating the pages need (paths,
+ * flags and a CSRF token), so the starter depends on no template engine.
  */
 final class DashboardTemplate {
 
@@ -26,8 +26,8 @@ final class DashboardTemplate {
 	static final String LOCATION = "dev/amqptasks/web/dashboard/";
 
 	/**
-	 * Scripts and styles come from the dashboard's own files only: a value that slipped into
-	 * the page unescaped still could not run.
+	 * Scripts and styles come from the dashboard's own files only: a value that slipped
+	 * into the page unescaped still could not run.
 	 */
 	private static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
 			+ "img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -68,8 +68,8 @@ final class DashboardTemplate {
 	}
 
 	/**
-	 * The rendered page as a response that no cache keeps (it carries the caller's permissions
-	 * and token) and that runs only the dashboard's own scripts.
+	 * The rendered page as a response that no cache keeps (it carries the caller's
+	 * permissions and token) and that runs only the dashboard's own scripts.
 	 */
 	ResponseEntity<String> response(Map<String, String> values) {
 		return ResponseEntity.ok()

@@ -18,9 +18,10 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /**
- * Answers every error of the task API as {@code application/problem+json} (RFC 9457), with a
- * message meant for the caller and never a stack trace. It applies to the task API, the workers
- * and the stats only, so the application's own error handling is left alone.
+ * Answers every error of the task API as {@code application/problem+json} (RFC 9457),
+ * with a message meant for the caller and never a stack trace. It applies to the task
+ * API, the workers and the stats only, so the application's own error handling is left
+ * alone.
  */
 @RestControllerAdvice(assignableTypes = { TaskController.class, TaskOverviewController.class })
 public class TaskApiExceptionHandler extends ResponseEntityExceptionHandler {

@@ -89,8 +89,8 @@ public class TaskController {
 			@RequestParam(name = "name", required = false) String name,
 			@RequestParam(name = "limit", required = false) String limit,
 			@RequestParam(name = "cursor", required = false) String cursor) {
-		TaskQuery query = new TaskQuery(statuses(status), (name != null && !name.isEmpty()) ? name : null,
-				limit(limit), (cursor != null && !cursor.isEmpty()) ? cursor(cursor) : null);
+		TaskQuery query = new TaskQuery(statuses(status), (name != null && !name.isEmpty()) ? name : null, limit(limit),
+				(cursor != null && !cursor.isEmpty()) ? cursor(cursor) : null);
 		TaskPage page = this.registry.list(query);
 		return new TaskList(page.items().stream().map(this.permissions::redact).toList(),
 				(page.next() != null) ? page.next().encode() : null);
@@ -162,8 +162,8 @@ public class TaskController {
 	}
 
 	/**
-	 * Replays the {@code errored} or {@code canceled} tasks that match the filters, newest first,
-	 * at most {@code limit} of them.
+	 * Replays the {@code errored} or {@code canceled} tasks that match the filters,
+	 * newest first, at most {@code limit} of them.
 	 */
 	@PostMapping("/retry")
 	public ResponseEntity<Replayed> retryAll(@RequestParam(name = "status", required = false) List<String> status,
@@ -176,8 +176,8 @@ public class TaskController {
 		if (!TaskTransitions.REPLAYED_FROM.containsAll(statuses)) {
 			throw new BadTaskRequestException("Only errored and canceled tasks can be replayed");
 		}
-		TaskPage page = this.registry.list(new TaskQuery(statuses, (name != null && !name.isEmpty()) ? name : null,
-				limit(limit), null));
+		TaskPage page = this.registry
+			.list(new TaskQuery(statuses, (name != null && !name.isEmpty()) ? name : null, limit(limit), null));
 		List<String> replayed = new java.util.ArrayList<>();
 		for (TaskInfo task : page.items()) {
 			try {

@@ -12,10 +12,10 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Serves the dashboard page ({@code GET /@amqp-dashboard}): plain HTML, a script and a style
- * sheet from the starter's jar (served under {@code /@amqp-dashboard/assets/}), which read the
- * task API, the workers and the stats, and update themselves every few seconds. Nothing runs
- * in a separate process and nothing is loaded from another site.
+ * Serves the dashboard page ({@code GET /@amqp-dashboard}): plain HTML, a script and a
+ * style sheet from the starter's jar (served under {@code /@amqp-dashboard/assets/}),
+ * which read the task API, the workers and the stats, and update themselves every few
+ * seconds. Nothing runs in a separate process and nothing is loaded from another site.
  */
 @RestController
 public class TaskDashboardController {
@@ -31,8 +31,8 @@ public class TaskDashboardController {
 	/**
 	 * Creates the controller.
 	 * @param paths where the dashboard and the API it reads are served
-	 * @param permissions what the caller may do, so that the page shows only the buttons the
-	 * caller may use
+	 * @param permissions what the caller may do, so that the page shows only the buttons
+	 * the caller may use
 	 * @param login the dashboard's sign-in page, if the dashboard has one
 	 */
 	public TaskDashboardController(Paths paths, TaskApiPermissions permissions,
@@ -55,7 +55,8 @@ public class TaskDashboardController {
 	}
 
 	/**
-	 * The path with a trailing slash leads to the page, so that a hand-typed address works.
+	 * The path with a trailing slash leads to the page, so that a hand-typed address
+	 * works.
 	 * @param request the request
 	 * @return a redirect to the page
 	 */
@@ -67,7 +68,8 @@ public class TaskDashboardController {
 	}
 
 	/**
-	 * Where the dashboard and the API it reads are served, without the servlet context path.
+	 * Where the dashboard and the API it reads are served, without the servlet context
+	 * path.
 	 *
 	 * @param dashboard the dashboard page
 	 * @param tasks the task API

@@ -10,10 +10,10 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The dashboard's own sign-in page ({@code GET /@amqp-dashboard/login}), whose form Spring
- * Security's form login processes with the application's own users. The dashboard has a page of
- * its own so that it never depends on, nor takes over, the application's login page. Only
- * registered when Spring Security secures the dashboard.
+ * The dashboard's own sign-in page ({@code GET /@amqp-dashboard/login}), whose form
+ * Spring Security's form login processes with the application's own users. The dashboard
+ * has a page of its own so that it never depends on, nor takes over, the application's
+ * login page. Only registered when Spring Security secures the dashboard.
  */
 @RestController
 public class TaskDashboardLoginController {
@@ -24,7 +24,8 @@ public class TaskDashboardLoginController {
 
 	/**
 	 * Creates the controller.
-	 * @param dashboardPath where the dashboard is served, without the servlet context path
+	 * @param dashboardPath where the dashboard is served, without the servlet context
+	 * path
 	 */
 	public TaskDashboardLoginController(String dashboardPath) {
 		this.dashboardPath = dashboardPath;
@@ -58,8 +59,8 @@ public class TaskDashboardLoginController {
 			message = "You are signed out.";
 		}
 		return this.page.response(Map.of("assets", context + this.dashboardPath + "/assets", "action",
-				context + loginPath(), "csrfParameter", (csrf != null) ? csrf.getParameterName() : "_csrf",
-				"csrfToken", (csrf != null) ? csrf.getToken() : "", "message", message));
+				context + loginPath(), "csrfParameter", (csrf != null) ? csrf.getParameterName() : "_csrf", "csrfToken",
+				(csrf != null) ? csrf.getToken() : "", "message", message));
 	}
 
 }

@@ -16,10 +16,11 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The overview behind the dashboard: the live workers ({@code GET /@amqp-workers}) and the
- * task counts and queue depths ({@code GET /@amqp-stats}). Both are cheap however many tasks
- * are stored: the counts are the sizes of the registry's indexes, the workers come from their
- * own entries, and the queue depths are polled from the broker in the background.
+ * The overview behind the dashboard: the live workers ({@code GET /@amqp-workers}) and
+ * the task counts and queue depths ({@code GET /@amqp-stats}). Both are cheap however
+ * many tasks are stored: the counts are the sizes of the registry's indexes, the workers
+ * come from their own entries, and the queue depths are polled from the broker in the
+ * background.
  */
 @RestController
 public class TaskOverviewController {
@@ -96,8 +97,8 @@ public class TaskOverviewController {
 	}
 
 	/**
-	 * Messages waiting in the task queues, {@code null} when unknown (nothing polls the broker
-	 * in this application, or the last poll failed).
+	 * Messages waiting in the task queues, {@code null} when unknown (nothing polls the
+	 * broker in this application, or the last poll failed).
 	 *
 	 * @param main ready messages in the main queue
 	 * @param delay messages waiting in the delay queue

@@ -6,9 +6,9 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.InitializingBean;
 
 /**
- * Logs, once at start-up, that the task API is served without authentication: the application
- * turned it on ({@code amqp-tasks.http.enabled=true}) and Spring Security's web security does
- * not protect it.
+ * Logs, once at start-up, that the task API is served without authentication: the
+ * application turned it on ({@code amqp-tasks.http.enabled=true}) and Spring Security's
+ * web security does not protect it.
  */
 public final class UnsecuredTaskApiWarning implements InitializingBean {
 

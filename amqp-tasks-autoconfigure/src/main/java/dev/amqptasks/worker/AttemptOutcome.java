@@ -13,7 +13,10 @@ enum AttemptOutcome {
 	/** Another attempt took the task over: nothing of this one is stored. */
 	LOST,
 
-	/** An execution interceptor deferred it: given back, its message comes again after a delay. */
+	/**
+	 * An execution interceptor deferred it: given back, its message comes again after a
+	 * delay.
+	 */
 	DEFERRED;
 
 	String tag() {

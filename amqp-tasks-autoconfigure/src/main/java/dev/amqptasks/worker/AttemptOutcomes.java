@@ -14,13 +14,14 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 /**
- * How an attempt that did not finish ends: stored in the registry, then its message settled
- * (a retry queued, dead-lettered, deferred, acknowledged), never settled before its outcome
- * is stored.
+ * How an attempt that did not finish ends: stored in the registry, then its message
+ * settled (a retry queued, dead-lettered, deferred, acknowledged), never settled before
+ * its outcome is stored.
  */
 final class AttemptOutcomes {
 
-	// Logged as the runner: its log level (and the tests' log settings) cover these lines.
+	// Logged as the runner: its log level (and the tests' log settings) cover these
+	// lines.
 	private static final Log logger = LogFactory.getLog(TaskRunner.class);
 
 	private final TaskRegistry registry;
@@ -52,7 +53,8 @@ final class AttemptOutcomes {
 						this.lifecycleListener.retryQueued(task.task());
 					}
 					catch (RuntimeException ex) {
-						// The retry message is not out: the broker gets the original back and it runs again.
+						// The retry message is not out: the broker gets the original back
+						// and it runs again.
 						logger.warn("Could not queue the retry of task " + task.id() + "; returning it to the queue: "
 								+ ex.getMessage());
 						delivery.requeue();
@@ -61,9 +63,10 @@ final class AttemptOutcomes {
 	}
 
 	/**
-	 * Gives the task back as {@code scheduled} (the attempt counts), and sends its message
-	 * through the delay queues to be looked at again after the delay; acknowledges it if the
-	 * task's cancellation was requested meanwhile (the registry then made it {@code canceled}).
+	 * Gives the task back as {@code scheduled} (the attempt counts), and sends its
+	 * message through the delay queues to be looked at again after the delay;
+	 * acknowledges it if the task's cancellation was requested meanwhile (the registry
+	 * then made it {@code canceled}).
 	 */
 	AttemptOutcome defer(Attempt attempt, DeferTaskException deferral, Delivery delivery) {
 		String id = attempt.task().id();

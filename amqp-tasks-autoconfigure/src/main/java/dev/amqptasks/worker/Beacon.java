@@ -14,11 +14,12 @@ import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 
 /**
- * The worker's proof of life. Every {@code ttl} it publishes a beacon into its own delay queue;
- * after {@code ttl} the broker dead-letters it into its beacon queue, which the worker consumes
- * with the same container, connection and threads as its tasks. A beacon that comes back proves
- * the whole path works: publishing, the broker, and consuming. When none came back for three
- * periods the worker is not consuming, whatever its sockets say.
+ * The worker's proof of life. Every {@code ttl} it publishes a beacon into its own delay
+ * queue; after {@code ttl} the broker dead-letters it into its beacon queue, which the
+ * worker consumes with the same container, connection and threads as its tasks. A beacon
+ * that comes back proves the whole path works: publishing, the broker, and consuming.
+ * When none came back for three periods the worker is not consuming, whatever its sockets
+ * say.
  * <p>
  * Both queues are exclusive to the worker's connection, so they vanish with it; they are
  * declared again with the connection.
@@ -63,8 +64,8 @@ final class Beacon {
 	}
 
 	/**
-	 * Sends the next beacon. It does not wait for a confirm: a beacon that does not make it is
-	 * what the check notices.
+	 * Sends the next beacon. It does not wait for a confirm: a beacon that does not make
+	 * it is what the check notices.
 	 */
 	void send() {
 		MessageProperties properties = new MessageProperties();
@@ -74,8 +75,8 @@ final class Beacon {
 	}
 
 	/**
-	 * A new connection replaced the old one, and its beacon queues with the beacon in flight:
-	 * the next beacon is awaited from now.
+	 * A new connection replaced the old one, and its beacon queues with the beacon in
+	 * flight: the next beacon is awaited from now.
 	 */
 	void connected() {
 		this.since = this.clock.instant();
@@ -94,8 +95,8 @@ final class Beacon {
 	}
 
 	/**
-	 * How long since the last beacon came back, or since the beacon started or its connection
-	 * was replaced, whichever is latest.
+	 * How long since the last beacon came back, or since the beacon started or its
+	 * connection was replaced, whichever is latest.
 	 */
 	Duration age() {
 		Instant last = this.lastBeacon;

@@ -10,10 +10,11 @@ import dev.amqptasks.spi.TaskRegistry.StartRequest;
 import dev.amqptasks.spi.TaskRegistry.TaskResult;
 
 /**
- * The two registry writes that every task makes, starting and finishing, gathered across the
- * tasks of a worker that make them at the same time: under load, one call to the registry
- * starts or finishes a whole batch, where one call per task would spend most of the worker's
- * and Redis's time on round trips. Each caller still waits for its own write to be stored.
+ * The two registry writes that every task makes, starting and finishing, gathered across
+ * the tasks of a worker that make them at the same time: under load, one call to the
+ * registry starts or finishes a whole batch, where one call per task would spend most of
+ * the worker's and Redis's time on round trips. Each caller still waits for its own write
+ * to be stored.
  */
 final class CoalescedRegistryWrites implements AutoCloseable {
 
@@ -40,7 +41,8 @@ final class CoalescedRegistryWrites implements AutoCloseable {
 	}
 
 	/**
-	 * Starts an attempt, as {@link TaskRegistry#start(StartRequest, String, Duration)} does.
+	 * Starts an attempt, as {@link TaskRegistry#start(StartRequest, String, Duration)}
+	 * does.
 	 * @param request the task as its message carries it, and the attempt's token
 	 * @return the outcome
 	 */
@@ -67,8 +69,8 @@ final class CoalescedRegistryWrites implements AutoCloseable {
 	}
 
 	/**
-	 * Stores the writes already made; later writes (of a task that outlived the worker's stop)
-	 * go to the registry one by one.
+	 * Stores the writes already made; later writes (of a task that outlived the worker's
+	 * stop) go to the registry one by one.
 	 */
 	@Override
 	public void close() {

@@ -16,8 +16,8 @@ import org.springframework.amqp.core.Message;
 
 /**
  * The broker side of one delivery, and the observation of its receipt. A failed
- * acknowledgement needs no action: the channel is gone and the broker delivers the message
- * again.
+ * acknowledgement needs no action: the channel is gone and the broker delivers the
+ * message again.
  *
  * @param message the delivered message
  * @param channel the channel it came on
@@ -26,7 +26,8 @@ import org.springframework.amqp.core.Message;
  */
 record Delivery(Message message, Channel channel, TaskPublisher publisher, Observation received) {
 
-	// Logged as the runner: its log level (and the tests' log settings) cover these lines.
+	// Logged as the runner: its log level (and the tests' log settings) cover these
+	// lines.
 	private static final Log logger = LogFactory.getLog(TaskRunner.class);
 
 	long tag() {

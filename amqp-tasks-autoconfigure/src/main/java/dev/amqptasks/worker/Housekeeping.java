@@ -13,11 +13,12 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
- * The registry side of the running tasks: cancellation reaches them through the registry's
- * notices, with a periodic check as a fallback for a missed notice; their leases are renewed,
- * and an attempt whose lease the registry no longer gives it is marked lost; an attempt that
- * ignores its interruption at shutdown is handed back. Registry I/O may block while Redis is
- * away, so it runs on a thread of its own, never on the control loop.
+ * The registry side of the running tasks: cancellation reaches them through the
+ * registry's notices, with a periodic check as a fallback for a missed notice; their
+ * leases are renewed, and an attempt whose lease the registry no longer gives it is
+ * marked lost; an attempt that ignores its interruption at shutdown is handed back.
+ * Registry I/O may block while Redis is away, so it runs on a thread of its own, never on
+ * the control loop.
  */
 final class Housekeeping {
 
@@ -105,10 +106,10 @@ final class Housekeeping {
 	}
 
 	/**
-	 * Gives back a task whose attempt ignores its interruption, so that its message (back in the
-	 * queue once this worker's channel closes) runs at once on the next worker rather than wait
-	 * for the lease: canceled if its cancellation was requested, else scheduled. Whatever the
-	 * attempt stores later is refused.
+	 * Gives back a task whose attempt ignores its interruption, so that its message (back
+	 * in the queue once this worker's channel closes) runs at once on the next worker
+	 * rather than wait for the lease: canceled if its cancellation was requested, else
+	 * scheduled. Whatever the attempt stores later is refused.
 	 */
 	void handBack(RunningTask task) {
 		try {

@@ -23,9 +23,9 @@ import org.springframework.amqp.rabbit.connection.ConnectionListener;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
- * Whether the worker is alive, and telling others: sends the beacon through the broker and
- * checks that it comes back (a worker whose beacon stops coming back is not consuming), and
- * reports the worker's status to the worker directory.
+ * Whether the worker is alive, and telling others: sends the beacon through the broker
+ * and checks that it comes back (a worker whose beacon stops coming back is not
+ * consuming), and reports the worker's status to the worker directory.
  */
 final class Liveness {
 
@@ -59,8 +59,10 @@ final class Liveness {
 
 	/**
 	 * Creates the liveness of one start of a worker.
-	 * @param registryIo where reports to the directory run (they may block while Redis is away)
-	 * @param onBeaconLost exits the process when the beacon is lost and the settings say so
+	 * @param registryIo where reports to the directory run (they may block while Redis is
+	 * away)
+	 * @param onBeaconLost exits the process when the beacon is lost and the settings say
+	 * so
 	 */
 	Liveness(ConnectionFactory connectionFactory, TopologyDeclarer declarer, String taskQueue,
 			WorkerDirectory directory, WorkerIdentity identity, TaskWorker.Settings settings, IntSupplier runningTasks,
@@ -94,11 +96,13 @@ final class Liveness {
 	void start(ScheduledExecutorService control) {
 		// A beacon publish may block on a frozen connection: a thread of its own.
 		this.sender = Executors.newSingleThreadScheduledExecutor(new CustomizableThreadFactory("amqp-tasks-beacon-"));
-		// The beacon queues are exclusive: they vanish with a connection and come back with the next
+		// The beacon queues are exclusive: they vanish with a connection and come back
+		// with the next
 		// (called at once, too, when a connection is already open).
 		this.redeclareBeacon = (connection) -> {
 			this.declarer.declare(this.beacon.queues());
-			// The beacon in flight vanished with the old queues: count from this connection,
+			// The beacon in flight vanished with the old queues: count from this
+			// connection,
 			// and send the next one now rather than a period later.
 			this.beacon.connected();
 			this.sender.execute(this::send);
@@ -195,7 +199,8 @@ final class Liveness {
 	}
 
 	/**
-	 * How long since the beacon last came back (since the worker started, before the first).
+	 * How long since the beacon last came back (since the worker started, before the
+	 * first).
 	 * @return the age
 	 */
 	Duration beaconAge() {

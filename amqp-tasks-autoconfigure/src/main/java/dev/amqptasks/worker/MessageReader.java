@@ -13,7 +13,8 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.amqp.core.Message;
 
 /**
- * Reads a delivered message into a {@link TaskMessage}, or says precisely why it is not one.
+ * Reads a delivered message into a {@link TaskMessage}, or says precisely why it is not
+ * one.
  */
 final class MessageReader {
 
@@ -47,7 +48,8 @@ final class MessageReader {
 			throw new MalformedTaskMessageException(messageId, "it has no task id");
 		}
 		if (!TaskIds.isValid(id)) {
-			// Never stored: a producer that is not amqp-tasks' own sent an id no endpoint could reach.
+			// Never stored: a producer that is not amqp-tasks' own sent an id no endpoint
+			// could reach.
 			throw new MalformedTaskMessageException(null, TaskIds.describeInvalid(id));
 		}
 		String task = text(body, "task");

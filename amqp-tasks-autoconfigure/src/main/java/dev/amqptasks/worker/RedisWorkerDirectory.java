@@ -13,9 +13,9 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
- * A {@link WorkerDirectory} in Redis: one key per worker holding its last report, expiring with
- * it, and a sorted set of worker ids by the time they last reported. All keys share the
- * registry's hash tag.
+ * A {@link WorkerDirectory} in Redis: one key per worker holding its last report,
+ * expiring with it, and a sorted set of worker ids by the time they last reported. All
+ * keys share the registry's hash tag.
  */
 public final class RedisWorkerDirectory implements WorkerDirectory {
 

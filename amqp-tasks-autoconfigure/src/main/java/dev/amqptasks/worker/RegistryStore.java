@@ -14,12 +14,13 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.dao.DataAccessException;
 
 /**
- * How the runner writes to the registry: until it succeeds, backing off while the registry is
- * unreachable; and then how the message is settled for what the write did.
+ * How the runner writes to the registry: until it succeeds, backing off while the
+ * registry is unreachable; and then how the message is settled for what the write did.
  */
 final class RegistryStore {
 
-	// Logged as the runner: its log level (and the tests' log settings) cover these lines.
+	// Logged as the runner: its log level (and the tests' log settings) cover these
+	// lines.
 	private static final Log logger = LogFactory.getLog(TaskRunner.class);
 
 	private static final Duration MAX_STORE_BACKOFF = Duration.ofSeconds(5);
@@ -34,9 +35,10 @@ final class RegistryStore {
 	}
 
 	/**
-	 * Writes to the registry until it succeeds, backing off while the registry is unreachable.
-	 * Gives up only when the worker stops: the message then stays unacknowledged and is
-	 * delivered again. A change the registry refuses is final and is not retried.
+	 * Writes to the registry until it succeeds, backing off while the registry is
+	 * unreachable. Gives up only when the worker stops: the message then stays
+	 * unacknowledged and is delivered again. A change the registry refuses is final and
+	 * is not retried.
 	 */
 	Stored store(Runnable write) {
 		long backoffMillis = 100;
@@ -58,8 +60,8 @@ final class RegistryStore {
 					logger.warn("Giving up storing the task's state while stopping; it will be delivered again");
 					return Stored.ABANDONED;
 				}
-				logger.warn("Could not store the task's state, retrying in " + backoffMillis + " ms: "
-						+ ex.getMessage());
+				logger
+					.warn("Could not store the task's state, retrying in " + backoffMillis + " ms: " + ex.getMessage());
 				try {
 					Thread.sleep(backoffMillis);
 				}
@@ -73,9 +75,10 @@ final class RegistryStore {
 	}
 
 	/**
-	 * Stores an attempt's outcome, then settles the message once the write is done: as given
-	 * when it is stored (or refused for good); back to the queue when the attempt lost the task,
-	 * so that the registry decides again; not at all when the worker stopped before storing it.
+	 * Stores an attempt's outcome, then settles the message once the write is done: as
+	 * given when it is stored (or refused for good); back to the queue when the attempt
+	 * lost the task, so that the registry decides again; not at all when the worker
+	 * stopped before storing it.
 	 * @param write the outcome's write
 	 * @param delivery the message
 	 * @param outcome the outcome, unless the attempt lost the task
@@ -94,15 +97,16 @@ final class RegistryStore {
 	}
 
 	/**
-	 * Records why a message that never started an attempt was dead-lettered; never over an
-	 * attempt whose lease is live.
+	 * Records why a message that never started an attempt was dead-lettered; never over
+	 * an attempt whose lease is live.
 	 */
 	void recordQuietly(String id, TaskError error) {
 		try {
 			this.registry.fail(id, null, error);
 		}
 		catch (TaskNotFoundException | IllegalTaskStateChangeException ex) {
-			// Nothing to record: the registry never had the task, it ended, or a live attempt holds it.
+			// Nothing to record: the registry never had the task, it ended, or a live
+			// attempt holds it.
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Could not record why task " + id + " was dead-lettered: " + ex.getMessage());
@@ -115,13 +119,21 @@ final class RegistryStore {
 		/** The change is stored. */
 		YES,
 
-		/** The registry refused the change for good (unknown task, or not allowed now). */
+		/**
+		 * The registry refused the change for good (unknown task, or not allowed now).
+		 */
 		REFUSED,
 
-		/** Not stored because the worker is stopping; the message must stay unacknowledged. */
+		/**
+		 * Not stored because the worker is stopping; the message must stay
+		 * unacknowledged.
+		 */
 		ABANDONED,
 
-		/** Refused because another attempt holds the task; the registry decides about the message again. */
+		/**
+		 * Refused because another attempt holds the task; the registry decides about the
+		 * message again.
+		 */
 		LOST
 
 	}

@@ -4,9 +4,9 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 /**
- * A task running on a worker thread, and the means to cancel it. Interrupting is allowed only
- * while the task's own code runs, so that a late cancellation never interrupts the thread
- * after it moved on (to storing the outcome, or to another task).
+ * A task running on a worker thread, and the means to cancel it. Interrupting is allowed
+ * only while the task's own code runs, so that a late cancellation never interrupts the
+ * thread after it moved on (to storing the outcome, or to another task).
  */
 final class RunningTask {
 
@@ -67,15 +67,17 @@ final class RunningTask {
 	}
 
 	/**
-	 * Whether the attempt lost its task to another attempt: nothing more is stored for it.
+	 * Whether the attempt lost its task to another attempt: nothing more is stored for
+	 * it.
 	 */
 	boolean isLost() {
 		return this.lost;
 	}
 
 	/**
-	 * Stops an attempt that no longer holds its task (its lease ran out and another attempt took
-	 * over, or the task ended meanwhile): it is interrupted, and nothing more is stored for it.
+	 * Stops an attempt that no longer holds its task (its lease ran out and another
+	 * attempt took over, or the task ended meanwhile): it is interrupted, and nothing
+	 * more is stored for it.
 	 * @param why how the worker learnt it, for the log
 	 */
 	void lose(String why) {

@@ -25,7 +25,8 @@ final class RunningTasks {
 	}
 
 	/**
-	 * Cancels the task if it runs here; a request for a task running elsewhere is ignored.
+	 * Cancels the task if it runs here; a request for a task running elsewhere is
+	 * ignored.
 	 */
 	void cancel(String id) {
 		RunningTask task = this.byId.get(id);

@@ -24,10 +24,10 @@ import org.springframework.core.task.VirtualThreadTaskExecutor;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
- * The consumer side of a worker: the listener container and the slots. The broker never hands
- * the worker more messages than it has free slots (prefetch = slots, and a slot is freed only
- * after its message is acknowledged). Tasks run on virtual threads or on a bounded pool of
- * platform threads.
+ * The consumer side of a worker: the listener container and the slots. The broker never
+ * hands the worker more messages than it has free slots (prefetch = slots, and a slot is
+ * freed only after its message is acknowledged). Tasks run on virtual threads or on a
+ * bounded pool of platform threads.
  */
 final class TaskConsumer {
 
@@ -64,7 +64,8 @@ final class TaskConsumer {
 	/**
 	 * Starts consuming.
 	 * @param queues the queues: the task queue and the beacon's
-	 * @param listener sees each message first, and hands task messages to {@link #dispatch}
+	 * @param listener sees each message first, and hands task messages to
+	 * {@link #dispatch}
 	 * @param runner runs the task messages dispatched
 	 * @param customizer applied after the worker's own settings, before the start
 	 */
@@ -84,9 +85,10 @@ final class TaskConsumer {
 	}
 
 	/**
-	 * Runs a task message once a slot is free. Observed here rather than by the container, so
-	 * that beacons start no traces. The receipt continues the publisher's trace (from the
-	 * message headers); the attempt, on another thread, continues the receipt.
+	 * Runs a task message once a slot is free. Observed here rather than by the
+	 * container, so that beacons start no traces. The receipt continues the publisher's
+	 * trace (from the message headers); the attempt, on another thread, continues the
+	 * receipt.
 	 */
 	void dispatch(Message message, Channel channel) {
 		Observation received = RabbitListenerObservation.LISTENER_OBSERVATION.observation(null,

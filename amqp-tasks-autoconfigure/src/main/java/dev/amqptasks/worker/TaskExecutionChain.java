@@ -7,7 +7,8 @@ import dev.amqptasks.spi.TaskExecution;
 import dev.amqptasks.spi.TaskExecutionInterceptor;
 
 /**
- * Runs an attempt through the execution interceptors, in their order, the first outermost.
+ * Runs an attempt through the execution interceptors, in their order, the first
+ * outermost.
  */
 final class TaskExecutionChain {
 
@@ -53,8 +54,8 @@ final class TaskExecutionChain {
 		@Override
 		public Object proceed() throws Throwable {
 			if (this.proceeded) {
-				throw new IllegalStateException("An execution interceptor proceeded twice with task "
-						+ this.execution.id());
+				throw new IllegalStateException(
+						"An execution interceptor proceeded twice with task " + this.execution.id());
 			}
 			this.proceeded = true;
 			if (this.index == TaskExecutionChain.this.interceptors.size()) {

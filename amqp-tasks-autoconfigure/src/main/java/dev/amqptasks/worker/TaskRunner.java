@@ -42,20 +42,23 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.amqp.core.Message;
 
 /**
- * Takes one delivered message to its acknowledged outcome: read it, start it in the registry,
- * run it, store how it ended, and only then acknowledge it. A message whose outcome could not
- * be stored is never acknowledged, so the broker delivers it again.
+ * Takes one delivered message to its acknowledged outcome: read it, start it in the
+ * registry, run it, store how it ended, and only then acknowledge it. A message whose
+ * outcome could not be stored is never acknowledged, so the broker delivers it again.
  * <ul>
- * <li>A message that can never run (not JSON, no id or name, too large, an unknown task) goes to
- * the error queue with a header saying why; if it had an id, the task's state says why too.</li>
- * <li>A failed attempt with retries left is stored {@code retrying} and republished through a
- * delay queue; with none left it is stored {@code errored} and goes to the error queue.</li>
- * <li>A message whose task a live worker holds is put back through a delay queue for the time
- * its lease has left (never run twice at once, never dropped).</li>
- * <li>A message of a task this worker does not know is put back for a worker that knows it (a
- * rolling deploy), for up to the unknown-task timeout; then it is dead-lettered.</li>
- * <li>Each attempt holds its task under a token of its own; an attempt that lost its task to
- * another (its lease ran out while this worker was frozen) stores nothing more.</li>
+ * <li>A message that can never run (not JSON, no id or name, too large, an unknown task)
+ * goes to the error queue with a header saying why; if it had an id, the task's state
+ * says why too.</li>
+ * <li>A failed attempt with retries left is stored {@code retrying} and republished
+ * through a delay queue; with none left it is stored {@code errored} and goes to the
+ * error queue.</li>
+ * <li>A message whose task a live worker holds is put back through a delay queue for the
+ * time its lease has left (never run twice at once, never dropped).</li>
+ * <li>A message of a task this worker does not know is put back for a worker that knows
+ * it (a rolling deploy), for up to the unknown-task timeout; then it is
+ * dead-lettered.</li>
+ * <li>Each attempt holds its task under a token of its own; an attempt that lost its task
+ * to another (its lease ran out while this worker was frozen) stores nothing more.</li>
  * </ul>
  */
 final class TaskRunner {
@@ -140,7 +143,8 @@ final class TaskRunner {
 	 */
 	void run(Message message, Channel channel, Observation received) {
 		Delivery delivery = new Delivery(message, channel, this.publisher, received);
-		// The message id is the task id and a header names the task: log lines about a message
+		// The message id is the task id and a header names the task: log lines about a
+		// message
 		// that cannot be read say which task it was, too.
 		putMdc(message.getMessageProperties().getMessageId(),
 				message.getMessageProperties().getHeader(TaskHeaders.TASK));
@@ -189,7 +193,8 @@ final class TaskRunner {
 			return;
 		}
 		TaskPolicy policy = definition.policy(this.defaults);
-		// One token per delivery: a start call repeated after its reply was lost is told RUN again.
+		// One token per delivery: a start call repeated after its reply was lost is told
+		// RUN again.
 		String token = UUID.randomUUID().toString();
 		AtomicReference<StartOutcome> started = new AtomicReference<>();
 		StartRequest request = new StartRequest(new NewTask(task.id(), task.task(),
@@ -268,8 +273,9 @@ final class TaskRunner {
 		TaskMessage task = attempt.task();
 		String id = task.id();
 		RunningTask runningTask = this.running.start(id, task.task(), attempt.token());
-		ScheduledFuture<?> deadline = (policy.timeout() != null) ? this.timeouts.schedule(runningTask::timeOut,
-				policy.timeout().toMillis(), TimeUnit.MILLISECONDS) : null;
+		ScheduledFuture<?> deadline = (policy.timeout() != null)
+				? this.timeouts.schedule(runningTask::timeOut, policy.timeout().toMillis(), TimeUnit.MILLISECONDS)
+				: null;
 		Object result = null;
 		Throwable failure = null;
 		try {
@@ -334,8 +340,8 @@ final class TaskRunner {
 
 	/**
 	 * Whether a task failed because its thread was interrupted, however the interruption
-	 * surfaced (an {@link InterruptedException}, an interrupted channel or stream, or either
-	 * wrapped in another exception).
+	 * surfaced (an {@link InterruptedException}, an interrupted channel or stream, or
+	 * either wrapped in another exception).
 	 */
 	static boolean isInterruption(Throwable failure) {
 		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {

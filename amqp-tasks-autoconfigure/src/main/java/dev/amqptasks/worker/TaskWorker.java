@@ -37,14 +37,15 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
- * Consumes the main queue and runs tasks, at most {@code maxRunningTasks} at once. The worker's
- * lifecycle, over the parts that each have a job of their own: the {@link TaskConsumer} (the
- * listener container and the slots), the {@link TaskRunner} (one message to its outcome),
- * {@link Liveness} (the beacon and the worker directory), {@link Housekeeping} (cancellations,
- * lease renewals, handing back) and the {@link Watchdog}.
+ * Consumes the main queue and runs tasks, at most {@code maxRunningTasks} at once. The
+ * worker's lifecycle, over the parts that each have a job of their own: the
+ * {@link TaskConsumer} (the listener container and the slots), the {@link TaskRunner}
+ * (one message to its outcome), {@link Liveness} (the beacon and the worker directory),
+ * {@link Housekeeping} (cancellations, lease renewals, handing back) and the
+ * {@link Watchdog}.
  * <p>
- * Tasks run on virtual threads on Java 21 and later, on a bounded pool of platform threads
- * before.
+ * Tasks run on virtual threads on Java 21 and later, on a bounded pool of platform
+ * threads before.
  */
 public final class TaskWorker implements SmartLifecycle {
 
@@ -54,8 +55,8 @@ public final class TaskWorker implements SmartLifecycle {
 	private static final Duration INTERRUPTED_TASKS_WAIT = Duration.ofSeconds(5);
 
 	/**
-	 * The same when the worker exits because it is stuck: a task ignoring its interruption is
-	 * why, so it is handed back sooner.
+	 * The same when the worker exits because it is stuck: a task ignoring its
+	 * interruption is why, so it is handed back sooner.
 	 */
 	private static final Duration ABANDONED_TASKS_WAIT = Duration.ofSeconds(1);
 
@@ -129,7 +130,8 @@ public final class TaskWorker implements SmartLifecycle {
 				return;
 			}
 			if (this.collaborators.catalog().definitions().isEmpty()) {
-				logger.warn("Worker " + this.identity.id() + " knows no tasks: is the jar of its tasks on its class path "
+				logger.warn("Worker " + this.identity.id()
+						+ " knows no tasks: is the jar of its tasks on its class path "
 						+ "(-Dloader.path)? Messages of tasks it does not know are put back for a worker that knows them, "
 						+ "for up to " + this.settings.unknownTaskTimeout() + " each");
 			}
@@ -137,13 +139,17 @@ public final class TaskWorker implements SmartLifecycle {
 			declarer.declare();
 			int max = this.settings.maxRunningTasks();
 			this.stopping = false;
-			this.consumer = new TaskConsumer(this.connectionFactory, max, this.virtualThreads, this.observationRegistry);
-			// Three threads that must not wait on each other: the control loop (deadlines, the
-			// watchdog's tick) never does I/O; registry I/O (housekeeping) may block while Redis is
+			this.consumer = new TaskConsumer(this.connectionFactory, max, this.virtualThreads,
+					this.observationRegistry);
+			// Three threads that must not wait on each other: the control loop
+			// (deadlines, the
+			// watchdog's tick) never does I/O; registry I/O (housekeeping) may block
+			// while Redis is
 			// away; a beacon publish (liveness) may block on a frozen connection.
 			this.housekeeping = new Housekeeping(this.registry, this.running, this.settings);
 			this.housekeeping.start();
-			this.control = Executors.newSingleThreadScheduledExecutor(new CustomizableThreadFactory("amqp-tasks-control-"));
+			this.control = Executors
+				.newSingleThreadScheduledExecutor(new CustomizableThreadFactory("amqp-tasks-control-"));
 			this.liveness = new Liveness(this.connectionFactory, declarer, this.topology.queue(), this.directory,
 					this.identity, this.settings, this.running::count, this.housekeeping.executor(), () -> this.started,
 					() -> this.stopping, (reason) -> exit(WorkerExit.BEACON_LOST, reason));
@@ -164,8 +170,8 @@ public final class TaskWorker implements SmartLifecycle {
 			this.started = true;
 			// Listed at once, not only when the first beacon comes back a period later.
 			this.liveness.requestReport();
-			logger.info("Worker " + this.identity.id() + " consuming '" + this.topology.queue() + "' with up to "
-					+ max + " tasks at once on " + (this.virtualThreads ? "virtual threads" : "platform threads"));
+			logger.info("Worker " + this.identity.id() + " consuming '" + this.topology.queue() + "' with up to " + max
+					+ " tasks at once on " + (this.virtualThreads ? "virtual threads" : "platform threads"));
 			publish(new WorkerStartedEvent(this, this.identity.id(), this.identity.host(), this.identity.pid()));
 		}
 	}
@@ -175,15 +181,16 @@ public final class TaskWorker implements SmartLifecycle {
 			return;
 		}
 		if (this.stopping) {
-			// Neither run nor acknowledge: the broker requeues it when the channel closes.
+			// Neither run nor acknowledge: the broker requeues it when the channel
+			// closes.
 			return;
 		}
 		this.consumer.dispatch(message, channel);
 	}
 
 	/**
-	 * Ends the process of a worker that cannot do its job. Its tasks get no grace period: a
-	 * stuck or deaf worker would only hold them longer.
+	 * Ends the process of a worker that cannot do its job. Its tasks get no grace period:
+	 * a stuck or deaf worker would only hold them longer.
 	 */
 	private void exit(int status, String reason) {
 		this.abandoning = true;
@@ -204,7 +211,8 @@ public final class TaskWorker implements SmartLifecycle {
 	}
 
 	/**
-	 * How long since the beacon last came back (since the worker started, before the first).
+	 * How long since the beacon last came back (since the worker started, before the
+	 * first).
 	 * @return the age, or {@code null} when the worker is not running
 	 */
 	public Duration beaconAge() {
@@ -213,8 +221,9 @@ public final class TaskWorker implements SmartLifecycle {
 	}
 
 	/**
-	 * Stops taking messages, lets running tasks finish within the grace period, then interrupts
-	 * what is left; unacknowledged messages go back to the queue when the channel closes.
+	 * Stops taking messages, lets running tasks finish within the grace period, then
+	 * interrupts what is left; unacknowledged messages go back to the queue when the
+	 * channel closes.
 	 */
 	@Override
 	public void stop() {
@@ -236,7 +245,8 @@ public final class TaskWorker implements SmartLifecycle {
 					logger.warn("Interrupting " + this.running.count()
 							+ " task(s) still running after the shutdown grace period; they will run again");
 					this.running.all().forEach(RunningTask::interrupt);
-					// Let them store that they go back to the queue before the worker reports stopped.
+					// Let them store that they go back to the queue before the worker
+					// reports stopped.
 					Duration wait = this.abandoning ? ABANDONED_TASKS_WAIT : INTERRUPTED_TASKS_WAIT;
 					if (!this.consumer.awaitIdle(wait)) {
 						this.running.all().forEach(this.housekeeping::handBack);
@@ -247,7 +257,8 @@ public final class TaskWorker implements SmartLifecycle {
 				Thread.currentThread().interrupt();
 			}
 			this.consumer.stopContainer();
-			// After the tasks: what they stored last goes out before the worker reports stopped.
+			// After the tasks: what they stored last goes out before the worker reports
+			// stopped.
 			this.writes.close();
 			this.control.shutdownNow();
 			this.housekeeping.stop();
@@ -261,8 +272,8 @@ public final class TaskWorker implements SmartLifecycle {
 	}
 
 	/**
-	 * Publishes a lifecycle event; a listener that fails does not stop the worker's start or
-	 * stop.
+	 * Publishes a lifecycle event; a listener that fails does not stop the worker's start
+	 * or stop.
 	 */
 	private void publish(WorkerEvent event) {
 		try {
@@ -289,15 +300,18 @@ public final class TaskWorker implements SmartLifecycle {
 
 	@Override
 	public int getPhase() {
-		// Stop before the web server's graceful shutdown (DEFAULT_PHASE - 1024), so that health
-		// and metrics answer while running tasks finish, and before the connection factories.
+		// Stop before the web server's graceful shutdown (DEFAULT_PHASE - 1024), so that
+		// health
+		// and metrics answer while running tasks finish, and before the connection
+		// factories.
 		return DEFAULT_PHASE - 512;
 	}
 
 	/**
-	 * Observes each received message and each attempt with the given registry. Takes effect
-	 * at the next start.
-	 * @param observationRegistry the registry, {@link ObservationRegistry#NOOP} by default
+	 * Observes each received message and each attempt with the given registry. Takes
+	 * effect at the next start.
+	 * @param observationRegistry the registry, {@link ObservationRegistry#NOOP} by
+	 * default
 	 */
 	public void setObservationRegistry(ObservationRegistry observationRegistry) {
 		this.observationRegistry = observationRegistry;
@@ -305,15 +319,16 @@ public final class TaskWorker implements SmartLifecycle {
 
 	/**
 	 * Tells the given listener about each retry queued. Takes effect at the next start.
-	 * @param lifecycleListener the listener, {@link TaskLifecycleListener#NONE} by default
+	 * @param lifecycleListener the listener, {@link TaskLifecycleListener#NONE} by
+	 * default
 	 */
 	public void setLifecycleListener(TaskLifecycleListener lifecycleListener) {
 		this.lifecycleListener = lifecycleListener;
 	}
 
 	/**
-	 * Runs each attempt through the given interceptors, the first outermost. Takes effect at the
-	 * next start.
+	 * Runs each attempt through the given interceptors, the first outermost. Takes effect
+	 * at the next start.
 	 * @param executionInterceptors the interceptors, in order; none by default
 	 */
 	public void setExecutionInterceptors(List<TaskExecutionInterceptor> executionInterceptors) {
@@ -345,18 +360,20 @@ public final class TaskWorker implements SmartLifecycle {
 	}
 
 	/**
-	 * Customizes the listener container each time the worker starts one. Takes effect at the
-	 * next start.
-	 * @param containerCustomizer applied after the worker's own settings, before the start
+	 * Customizes the listener container each time the worker starts one. Takes effect at
+	 * the next start.
+	 * @param containerCustomizer applied after the worker's own settings, before the
+	 * start
 	 */
 	public void setContainerCustomizer(Consumer<DirectMessageListenerContainer> containerCustomizer) {
 		this.containerCustomizer = containerCustomizer;
 	}
 
 	/**
-	 * Whether tasks run on virtual threads (Java 21 and later only). Takes effect at the next
-	 * start.
-	 * @param virtualThreads whether to use virtual threads; by default, where Java has them
+	 * Whether tasks run on virtual threads (Java 21 and later only). Takes effect at the
+	 * next start.
+	 * @param virtualThreads whether to use virtual threads; by default, where Java has
+	 * them
 	 */
 	public void setVirtualThreads(boolean virtualThreads) {
 		this.virtualThreads = virtualThreads && JavaVersion.getJavaVersion().isEqualOrNewerThan(JavaVersion.TWENTY_ONE);
@@ -382,10 +399,10 @@ public final class TaskWorker implements SmartLifecycle {
 	 * @param defaultPolicy retries and time limits of tasks that do not set their own
 	 * @param beaconTtl the beacon period; the worker is down after three without a beacon
 	 * @param exitOnBeaconLoss whether to exit the process when the beacon is lost
-	 * @param autoKillTimeout how long the worker may be stuck before the watchdog exits the
-	 * process, or {@code null} for no watchdog
-	 * @param unknownTaskTimeout how long a message of a task that no worker receiving it knows
-	 * is put back before it is dead-lettered
+	 * @param autoKillTimeout how long the worker may be stuck before the watchdog exits
+	 * the process, or {@code null} for no watchdog
+	 * @param unknownTaskTimeout how long a message of a task that no worker receiving it
+	 * knows is put back before it is dead-lettered
 	 */
 	public record Settings(int maxRunningTasks, Duration cancelCheckInterval, Duration shutdownGracePeriod,
 			Duration leaseTtl, long maxMessageSize, TaskPolicy defaultPolicy, Duration beaconTtl,

@@ -15,9 +15,9 @@ import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
 
 /**
- * Declares the task queues before a worker consumes, so that a queue that exists with other
- * arguments stops the worker at start-up with the broker's own explanation, instead of a
- * consumer that fails over and over.
+ * Declares the task queues before a worker consumes, so that a queue that exists with
+ * other arguments stops the worker at start-up with the broker's own explanation, instead
+ * of a consumer that fails over and over.
  */
 final class TopologyDeclarer {
 

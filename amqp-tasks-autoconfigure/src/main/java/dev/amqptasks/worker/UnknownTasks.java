@@ -11,14 +11,15 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 /**
- * What becomes of a message of a task this worker does not know: it is put back for a worker
- * that knows it (during a rolling deploy, an older worker may get a new task), up to the
- * unknown-task timeout from when a worker first found it unknown; then it is dead-lettered and
- * the registry records why.
+ * What becomes of a message of a task this worker does not know: it is put back for a
+ * worker that knows it (during a rolling deploy, an older worker may get a new task), up
+ * to the unknown-task timeout from when a worker first found it unknown; then it is
+ * dead-lettered and the registry records why.
  */
 final class UnknownTasks {
 
-	// Logged as the runner: its log level (and the tests' log settings) cover these lines.
+	// Logged as the runner: its log level (and the tests' log settings) cover these
+	// lines.
 	private static final Log logger = LogFactory.getLog(TaskRunner.class);
 
 	/** How long a message of an unknown task waits before a worker looks at it again. */
@@ -46,8 +47,8 @@ final class UnknownTasks {
 		Duration waited = Duration.ofMillis(Math.max(0, now - since));
 		if (waited.compareTo(this.timeout) < 0) {
 			logger.warn("No task named '" + task.task() + "' is registered in worker " + this.workerId
-					+ "; putting task " + task.id() + " back for a worker that knows it (unknown for " + waited
-					+ " of " + this.timeout + ")");
+					+ "; putting task " + task.id() + " back for a worker that knows it (unknown for " + waited + " of "
+					+ this.timeout + ")");
 			delivery.message().getMessageProperties().setHeader(TaskHeaders.UNKNOWN_SINCE, since);
 			delivery.defer(UNKNOWN_TASK_RECHECK);
 			return;

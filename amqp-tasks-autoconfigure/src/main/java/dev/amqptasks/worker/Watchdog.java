@@ -10,10 +10,10 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
- * The worker's watchdog ({@code --auto-kill-timeout}): ends the process when the worker is
- * stuck for the timeout, that is when its control loop did not run, or when a task that was
- * canceled or timed out ignores its interruption. It runs on a thread of its own, so a stuck
- * worker cannot stop it.
+ * The worker's watchdog ({@code --auto-kill-timeout}): ends the process when the worker
+ * is stuck for the timeout, that is when its control loop did not run, or when a task
+ * that was canceled or timed out ignores its interruption. It runs on a thread of its
+ * own, so a stuck worker cannot stop it.
  */
 final class Watchdog {
 
@@ -39,7 +39,8 @@ final class Watchdog {
 	}
 
 	/**
-	 * Starts watching: the control loop ticks the watchdog, its own thread checks the ticks.
+	 * Starts watching: the control loop ticks the watchdog, its own thread checks the
+	 * ticks.
 	 * @param control the worker's control loop
 	 */
 	void start(ScheduledExecutorService control) {

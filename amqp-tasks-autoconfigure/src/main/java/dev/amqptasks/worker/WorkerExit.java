@@ -6,10 +6,11 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 /**
- * Ends a worker process that can no longer do its job, so that its supervisor starts a new one.
- * The orderly exit closes the application; a worker that is stuck may not manage that, so the
- * process is halted if it is still alive after a short grace. Unacknowledged messages go back
- * to the queue as the connection closes; leases make sure no other worker runs them twice.
+ * Ends a worker process that can no longer do its job, so that its supervisor starts a
+ * new one. The orderly exit closes the application; a worker that is stuck may not manage
+ * that, so the process is halted if it is still alive after a short grace. Unacknowledged
+ * messages go back to the queue as the connection closes; leases make sure no other
+ * worker runs them twice.
  */
 final class WorkerExit {
 

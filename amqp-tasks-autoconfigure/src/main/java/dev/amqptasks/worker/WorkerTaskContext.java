@@ -42,8 +42,8 @@ final class WorkerTaskContext implements TaskContext {
 	}
 
 	/**
-	 * Appends to the event log while this attempt holds the task; an attempt that lost it is
-	 * stopped instead, and its entry dropped.
+	 * Appends to the event log while this attempt holds the task; an attempt that lost it
+	 * is stopped instead, and its entry dropped.
 	 */
 	@Override
 	public void log(String message) {
@@ -56,8 +56,8 @@ final class WorkerTaskContext implements TaskContext {
 	}
 
 	/**
-	 * Records progress while this attempt holds the task; an attempt that lost it is stopped
-	 * instead.
+	 * Records progress while this attempt holds the task; an attempt that lost it is
+	 * stopped instead.
 	 */
 	@Override
 	public void progress(double fraction) {

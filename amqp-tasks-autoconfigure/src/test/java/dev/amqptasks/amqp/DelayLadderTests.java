@@ -25,8 +25,8 @@ class DelayLadderTests {
 		List<Duration> steps = this.ladder.steps();
 
 		assertThat(steps).hasSize(120);
-		assertThat(steps.subList(0, 9)).extracting(Duration::toMillis).containsExactly(4L, 5L, 6L, 7L, 8L, 10L, 12L,
-				14L, 16L);
+		assertThat(steps.subList(0, 9)).extracting(Duration::toMillis)
+			.containsExactly(4L, 5L, 6L, 7L, 8L, 10L, 12L, 14L, 16L);
 		assertThat(this.ladder.top()).isEqualTo(DelayLadder.LONGEST_STEP);
 		assertThat(DelayLadder.LONGEST_STEP.toMillis()).isLessThanOrEqualTo(0xFFFF_FFFFL);
 	}
@@ -40,9 +40,9 @@ class DelayLadderTests {
 					: (long) Math.exp(random.nextDouble() * Math.log(DelayLadder.LONGEST_STEP.toMillis()));
 			Route route = route(this.ladder, delay);
 
-			assertThat(route.lateness()).as("lateness of %d ms", delay)
-				.isBetween(0L, DelayLadder.slackFor(delay));
-			// Two hops while the slack is 3%; more once it is capped at an hour (above 33 h).
+			assertThat(route.lateness()).as("lateness of %d ms", delay).isBetween(0L, DelayLadder.slackFor(delay));
+			// Two hops while the slack is 3%; more once it is capped at an hour (above 33
+			// h).
 			assertThat(route.hops()).as("hops of %d ms", delay).isBetween(1, (delay <= hourOfSlack) ? 2 : 4);
 		}
 	}
@@ -108,7 +108,10 @@ class DelayLadderTests {
 		assertThatIllegalArgumentException().isThrownBy(() -> new DelayLadder(DelayLadder.LONGEST_STEP.plusMillis(1)));
 	}
 
-	/** Follows a delay hop by hop, each hop decided on the time that remains, as workers do. */
+	/**
+	 * Follows a delay hop by hop, each hop decided on the time that remains, as workers
+	 * do.
+	 */
 	private static Route route(DelayLadder ladder, long delay) {
 		long slack = DelayLadder.slackFor(delay);
 		long remaining = delay;

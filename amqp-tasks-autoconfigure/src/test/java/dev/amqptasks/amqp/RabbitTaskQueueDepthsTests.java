@@ -80,7 +80,8 @@ class RabbitTaskQueueDepthsTests {
 
 		depths.poll();
 		assertThat(depths.current().delay()).isEqualTo(2);
-		// The ladder's 120 queues, 8 looked for per poll: the last is found by the 15th poll.
+		// The ladder's 120 queues, 8 looked for per poll: the last is found by the 15th
+		// poll.
 		for (int poll = 2; poll <= 15; poll++) {
 			depths.poll();
 		}

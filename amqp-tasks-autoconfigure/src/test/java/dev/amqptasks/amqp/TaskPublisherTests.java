@@ -66,7 +66,8 @@ class TaskPublisherTests {
 		}
 		assertThatExceptionOfType(TaskEnqueueException.class).isThrownBy(() -> confirmations.get(1).await())
 			.withMessageContaining("'b'");
-		// Sent again on a fresh channel where the broker did not confirm: perhaps twice, never lost.
+		// Sent again on a fresh channel where the broker did not confirm: perhaps twice,
+		// never lost.
 		assertThat(idsWaitingInDelayQueues()).containsExactlyInAnyOrder("a", "c", "d", "e");
 	}
 

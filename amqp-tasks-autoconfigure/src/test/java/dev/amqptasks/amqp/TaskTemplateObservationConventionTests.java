@@ -24,7 +24,8 @@ class TaskTemplateObservationConventionTests {
 	void aPerDelayQueueIsOneTagValueWhateverTheDelay() {
 		RabbitMessageSenderContext context = send("", "tasks-delay-1500");
 
-		assertThat(this.convention.getLowCardinalityKeyValues(context).stream()
+		assertThat(this.convention.getLowCardinalityKeyValues(context)
+			.stream()
 			.filter((keyValue) -> keyValue.getKey().equals("messaging.rabbitmq.destination.routing_key")))
 			.singleElement()
 			.satisfies((keyValue) -> assertThat(keyValue.getValue()).isEqualTo("tasks-delay-*"));
@@ -35,7 +36,8 @@ class TaskTemplateObservationConventionTests {
 	void theTaskQueuesKeepTheirNames() {
 		RabbitMessageSenderContext context = send("tasks", "tasks-delay");
 
-		assertThat(this.convention.getLowCardinalityKeyValues(context).stream()
+		assertThat(this.convention.getLowCardinalityKeyValues(context)
+			.stream()
 			.filter((keyValue) -> keyValue.getKey().equals("messaging.rabbitmq.destination.routing_key")))
 			.singleElement()
 			.satisfies((keyValue) -> assertThat(keyValue.getValue()).isEqualTo("tasks-delay"));

@@ -15,8 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The package rules: the API that applications type ({@code dev.amqptasks}) depends on no
- * other package of amqp-tasks, the extension points ({@code dev.amqptasks.spi}) only on the
- * API, and no two packages depend on each other.
+ * other package of amqp-tasks, the extension points ({@code dev.amqptasks.spi}) only on
+ * the API, and no two packages depend on each other.
  */
 @Tag("fast")
 class PackageStructureTests {
@@ -44,8 +44,8 @@ class PackageStructureTests {
 		classes().that()
 			.resideInAPackage("dev.amqptasks.spi")
 			.should()
-			.onlyDependOnClassesThat(
-					resideOutsideOfPackage("dev.amqptasks..").or(resideInAnyPackage("dev.amqptasks", "dev.amqptasks.spi")))
+			.onlyDependOnClassesThat(resideOutsideOfPackage("dev.amqptasks..")
+				.or(resideInAnyPackage("dev.amqptasks", "dev.amqptasks.spi")))
 			.check(CLASSES);
 	}
 

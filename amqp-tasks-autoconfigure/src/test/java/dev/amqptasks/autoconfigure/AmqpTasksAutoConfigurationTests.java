@@ -33,8 +33,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.mock;
 
 /**
- * Tests for {@link AmqpTasksAutoConfiguration} and the binding of {@link AmqpTasksProperties}.
- * Nothing here publishes or consumes, so no connection to the broker is opened.
+ * Tests for {@link AmqpTasksAutoConfiguration} and the binding of
+ * {@link AmqpTasksProperties}. Nothing here publishes or consumes, so no connection to
+ * the broker is opened.
  */
 class AmqpTasksAutoConfigurationTests {
 
@@ -79,8 +80,7 @@ class AmqpTasksAutoConfigurationTests {
 			.run((context) -> {
 				assertThat(context).hasSingleBean(DelayLadder.class);
 				assertThat(context.getBean(TaskTopology.class).ladder()).isSameAs(context.getBean("userDelayLadder"));
-				assertThat(context.getBean(TaskTopology.class).delayQueues()).last()
-					.isEqualTo("amqp-tasks-delay-1792");
+				assertThat(context.getBean(TaskTopology.class).delayQueues()).last().isEqualTo("amqp-tasks-delay-1792");
 			});
 	}
 
@@ -112,11 +112,10 @@ class AmqpTasksAutoConfigurationTests {
 						assertThat(exchange.isDurable()).isTrue();
 					});
 				List<Queue> queues = declarables.getDeclarablesByType(Queue.class);
-				assertThat(queues).extracting(Queue::getName)
-					.containsExactlyInAnyOrder("orders", "orders-error");
+				assertThat(queues).extracting(Queue::getName).containsExactlyInAnyOrder("orders", "orders-error");
 				assertThat(queues).allMatch(Queue::isDurable);
-				assertThat(queue(queues, "orders").getArguments()).containsEntry("x-dead-letter-exchange",
-						"orders-exchange")
+				assertThat(queue(queues, "orders").getArguments())
+					.containsEntry("x-dead-letter-exchange", "orders-exchange")
 					.containsEntry("x-dead-letter-routing-key", "orders-error");
 				assertThat(queue(queues, "orders-error").getArguments()).containsEntry("x-message-ttl", 3_600_000);
 			});
@@ -135,8 +134,8 @@ class AmqpTasksAutoConfigurationTests {
 	@Test
 	void taskMethodsAreRegisteredByNameAndTheirBeanIsProxied() {
 		this.contextRunner.withUserConfiguration(SingleTaskConfiguration.class).run((context) -> {
-			assertThat(context.getBean(TaskCatalog.class).find("autoconfig.ping")).hasValueSatisfying(
-					(definition) -> assertThat(definition.method().getName()).isEqualTo("ping"));
+			assertThat(context.getBean(TaskCatalog.class).find("autoconfig.ping"))
+				.hasValueSatisfying((definition) -> assertThat(definition.method().getName()).isEqualTo("ping"));
 			assertThat(AopUtils.isAopProxy(context.getBean(PingTasks.class))).isTrue();
 		});
 	}
@@ -178,7 +177,8 @@ class AmqpTasksAutoConfigurationTests {
 			assertThat(properties.worker().maxRunningTasks()).isEqualTo(20);
 			assertThat(properties.worker().autoKillTimeout()).isNull();
 			assertThat(properties.beacon().ttl()).isEqualTo(Duration.ofSeconds(30));
-			// Unset: served only where Spring Security protects the API (see OnTaskApiCondition).
+			// Unset: served only where Spring Security protects the API (see
+			// OnTaskApiCondition).
 			assertThat(properties.http().enabled()).isNull();
 			assertThat(properties.connectionFactory()).isNull();
 			assertThat(properties.redisConnectionFactory()).isNull();

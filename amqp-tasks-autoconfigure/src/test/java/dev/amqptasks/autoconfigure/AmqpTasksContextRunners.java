@@ -20,17 +20,15 @@ final class AmqpTasksContextRunners {
 	}
 
 	/**
-	 * A runner with the RabbitMQ, Redis, Jackson and amqp-tasks auto-configurations on the
-	 * test services, with publisher confirms on (the starter's environment post-processor does
-	 * not run in a context runner).
+	 * A runner with the RabbitMQ, Redis, Jackson and amqp-tasks auto-configurations on
+	 * the test services, with publisher confirms on (the starter's environment
+	 * post-processor does not run in a context runner).
 	 * @return the runner
 	 */
 	static ApplicationContextRunner onLocalServices() {
-		return new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(RabbitAutoConfiguration.class, DataRedisAutoConfiguration.class,
-					JacksonAutoConfiguration.class, TaskRegistryAutoConfiguration.class,
-					AmqpTasksAutoConfiguration.class, TaskWorkerAutoConfiguration.class,
-					TaskWebAutoConfiguration.class))
+		return new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(RabbitAutoConfiguration.class,
+				DataRedisAutoConfiguration.class, JacksonAutoConfiguration.class, TaskRegistryAutoConfiguration.class,
+				AmqpTasksAutoConfiguration.class, TaskWorkerAutoConfiguration.class, TaskWebAutoConfiguration.class))
 			.withPropertyValues("spring.rabbitmq.publisher-confirm-type=correlated",
 					"spring.rabbitmq.host=" + LocalServices.rabbit().host(),
 					"spring.rabbitmq.port=" + LocalServices.rabbit().port(),

@@ -20,8 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("fast")
 class AmqpTasksDefaultsEnvironmentPostProcessorTests {
 
-	private final AmqpTasksDefaultsEnvironmentPostProcessor postProcessor =
-			new AmqpTasksDefaultsEnvironmentPostProcessor();
+	private final AmqpTasksDefaultsEnvironmentPostProcessor postProcessor = new AmqpTasksDefaultsEnvironmentPostProcessor();
 
 	@Test
 	void correlatedConfirmsAndReturnsAreAddedAsDefaults() {
@@ -41,7 +40,8 @@ class AmqpTasksDefaultsEnvironmentPostProcessorTests {
 
 		this.postProcessor.postProcessEnvironment(environment, new SpringApplication());
 
-		// A group member named in properties must exist, or the application does not start.
+		// A group member named in properties must exist, or the application does not
+		// start.
 		assertThat(environment.getProperty("management.endpoint.health.group.liveness.include")).isNull();
 		assertThat(environment.getProperty("management.endpoint.health.group.readiness.include")).isNull();
 	}

@@ -113,7 +113,8 @@ class AmqpTasksExtensionPointsTests {
 				assertThat(templates).singleElement()
 					.satisfies((template) -> assertThat(template.getConnectionFactory())
 						.isSameAs(context.getBean("tasksConnectionFactory")));
-				// The topology is declared on that connection factory, not by the application's admin.
+				// The topology is declared on that connection factory, not by the
+				// application's admin.
 				assertThat(context.getBean(Declarables.class).getDeclarables()).isNotEmpty()
 					.allSatisfy((declarable) -> assertThat(declarable.getDeclaringAdmins()).singleElement()
 						.isInstanceOfSatisfying(RabbitAdmin.class, (admin) -> {
@@ -133,7 +134,8 @@ class AmqpTasksExtensionPointsTests {
 			.withPropertyValues("amqp-tasks.connection-factory=nope")
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
-				.hasStackTraceContaining("amqp-tasks.connection-factory names 'nope', which is not a ConnectionFactory bean")
+				.hasStackTraceContaining(
+						"amqp-tasks.connection-factory names 'nope', which is not a ConnectionFactory bean")
 				.hasStackTraceContaining("tasksConnectionFactory"));
 	}
 
@@ -156,8 +158,8 @@ class AmqpTasksExtensionPointsTests {
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				TaskDefinition task = context.getBean(TaskCatalog.class).find("billing.send").orElseThrow();
-				TaskPolicy policy = task.policy(
-						new TaskPolicy(0, Duration.ofSeconds(1), 1, Duration.ofSeconds(1), 0, null, List.of()));
+				TaskPolicy policy = task
+					.policy(new TaskPolicy(0, Duration.ofSeconds(1), 1, Duration.ofSeconds(1), 0, null, List.of()));
 				assertThat(policy.timeout()).isEqualTo(Duration.ofSeconds(7));
 			});
 		assertThat(output).contains("1 task is registered: billing.send");

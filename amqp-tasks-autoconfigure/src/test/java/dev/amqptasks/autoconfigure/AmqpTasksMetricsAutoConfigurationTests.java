@@ -29,8 +29,9 @@ import org.springframework.context.annotation.Configuration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link AmqpTasksMetricsAutoConfiguration} and the queue depths every application
- * gets. The depths are polled from the broker, so these tests use queue names of their own.
+ * Tests for {@link AmqpTasksMetricsAutoConfiguration} and the queue depths every
+ * application gets. The depths are polled from the broker, so these tests use queue names
+ * of their own.
  */
 class AmqpTasksMetricsAutoConfigurationTests {
 
@@ -75,8 +76,9 @@ class AmqpTasksMetricsAutoConfigurationTests {
 		this.withMetrics.run((context) -> {
 			assertThat(context).hasSingleBean(AmqpTasksMetrics.class).hasSingleBean(TaskCounters.class);
 			MeterRegistry registry = context.getBean(MeterRegistry.class);
-			assertThat(registry.find(AmqpTasksMetrics.QUEUE_MESSAGES).gauges()).extracting((gauge) -> gauge.getId()
-				.getTag("queue")).containsExactlyInAnyOrder("main", "delay", "error");
+			assertThat(registry.find(AmqpTasksMetrics.QUEUE_MESSAGES).gauges())
+				.extracting((gauge) -> gauge.getId().getTag("queue"))
+				.containsExactlyInAnyOrder("main", "delay", "error");
 			assertThat(registry.find(AmqpTasksMetrics.RUNNING).gauge()).isNull();
 			assertThat(registry.find(AmqpTasksMetrics.BEACON_AGE).gauge()).isNull();
 		});

@@ -45,8 +45,8 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 /**
- * Tests for {@link AmqpTasksSecurityAutoConfiguration}. The registry is in memory and nothing is
- * published, so the broker is never contacted.
+ * Tests for {@link AmqpTasksSecurityAutoConfiguration}. The registry is in memory and
+ * nothing is published, so the broker is never contacted.
  */
 class AmqpTasksSecurityAutoConfigurationTests {
 

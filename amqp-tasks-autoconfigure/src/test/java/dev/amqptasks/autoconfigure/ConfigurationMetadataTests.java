@@ -12,10 +12,10 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The metadata the build generates for IDEs and Spring Boot (configuration properties with
- * their descriptions, and auto-configuration conditions). The processors run from the
- * compiler's processor path: a JDK that no longer runs processors found on the class path
- * (23 and later) would leave these files out.
+ * The metadata the build generates for IDEs and Spring Boot (configuration properties
+ * with their descriptions, and auto-configuration conditions). The processors run from
+ * the compiler's processor path: a JDK that no longer runs processors found on the class
+ * path (23 and later) would leave these files out.
  */
 @Tag("fast")
 class ConfigurationMetadataTests {
@@ -32,8 +32,8 @@ class ConfigurationMetadataTests {
 				.isNotBlank();
 		});
 		assertThat(metadata.path("properties").values()).extracting((property) -> property.path("name").asString())
-			.contains("amqp-tasks.http.enabled", "amqp-tasks.connection-factory",
-					"amqp-tasks.redis-connection-factory", "amqp-tasks.worker.max-message-size");
+			.contains("amqp-tasks.http.enabled", "amqp-tasks.connection-factory", "amqp-tasks.redis-connection-factory",
+					"amqp-tasks.worker.max-message-size");
 	}
 
 	@Test
@@ -42,7 +42,8 @@ class ConfigurationMetadataTests {
 		try (InputStream in = resource("META-INF/spring-autoconfigure-metadata.properties")) {
 			metadata.load(in);
 		}
-		assertThat(metadata.stringPropertyNames()).anyMatch((key) -> key.startsWith(TaskWebAutoConfiguration.class.getName()));
+		assertThat(metadata.stringPropertyNames())
+			.anyMatch((key) -> key.startsWith(TaskWebAutoConfiguration.class.getName()));
 	}
 
 	private static InputStream resource(String name) {

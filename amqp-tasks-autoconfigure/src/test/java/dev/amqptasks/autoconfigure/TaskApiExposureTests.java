@@ -36,8 +36,9 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 /**
- * Tests for where the task API is served without Spring Security, and how it refuses requests
- * that may come from another site. The registry is in memory and nothing is published.
+ * Tests for where the task API is served without Spring Security, and how it refuses
+ * requests that may come from another site. The registry is in memory and nothing is
+ * published.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class TaskApiExposureTests {
@@ -136,10 +137,9 @@ class TaskApiExposureTests {
 				.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON));
 			mvc.perform(post("/@amqp-tasks/retry").contentType(MediaType.APPLICATION_JSON)
 				.header("Sec-Fetch-Site", "same-site")).andExpect(status().isForbidden());
-			assertThat(registry.find("csrf-2")).hasValueSatisfying(
-					(task) -> assertThat(task.status().value()).isEqualTo("scheduled"));
-			mvc.perform(get("/@amqp-tasks/csrf-2").header("Sec-Fetch-Site", "cross-site"))
-				.andExpect(status().isOk());
+			assertThat(registry.find("csrf-2"))
+				.hasValueSatisfying((task) -> assertThat(task.status().value()).isEqualTo("scheduled"));
+			mvc.perform(get("/@amqp-tasks/csrf-2").header("Sec-Fetch-Site", "cross-site")).andExpect(status().isOk());
 			mvc.perform(delete("/@amqp-tasks/csrf-2").header("Sec-Fetch-Site", "same-origin"))
 				.andExpect(status().isAccepted());
 		});

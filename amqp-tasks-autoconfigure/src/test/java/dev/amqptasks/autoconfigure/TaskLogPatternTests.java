@@ -58,8 +58,8 @@ class TaskLogPatternTests {
 		layout.setContext(loggerContext);
 		layout.setPattern(TaskLogPattern.LOGBACK + " %m");
 		layout.start();
-		LoggingEvent event = new LoggingEvent(TaskLogPatternTests.class.getName(),
-				loggerContext.getLogger("test"), Level.INFO, "hello", null, null);
+		LoggingEvent event = new LoggingEvent(TaskLogPatternTests.class.getName(), loggerContext.getLogger("test"),
+				Level.INFO, "hello", null, null);
 		event.setMDCPropertyMap(mdc);
 		return layout.doLayout(event);
 	}

@@ -60,7 +60,8 @@ class TaskRegistryAutoConfigurationTests {
 				assertThat(redis.getExpire(key, TimeUnit.SECONDS)).isBetween(3500L, 3600L);
 			}
 			finally {
-				try (Cursor<String> keys = redis.scan(ScanOptions.scanOptions().match("{" + this.keyPrefix + "}:*").build())) {
+				try (Cursor<String> keys = redis
+					.scan(ScanOptions.scanOptions().match("{" + this.keyPrefix + "}:*").build())) {
 					keys.forEachRemaining(redis::delete);
 				}
 			}

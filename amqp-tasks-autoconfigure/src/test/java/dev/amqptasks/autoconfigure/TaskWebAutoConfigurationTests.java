@@ -204,8 +204,8 @@ class TaskWebAutoConfigurationTests {
 
 	@Test
 	void theWorkersAndStatsAreServedAtTheConfiguredPaths() {
-		this.contextRunner.withPropertyValues("amqp-tasks.http.workers-path=/ops/workers",
-				"amqp-tasks.http.stats-path=/ops/stats")
+		this.contextRunner
+			.withPropertyValues("amqp-tasks.http.workers-path=/ops/workers", "amqp-tasks.http.stats-path=/ops/stats")
 			.run((context) -> {
 				MockMvc mvc = MockMvcBuilders.webAppContextSetup(context).build();
 				mvc.perform(get("/ops/workers")).andExpect(status().isOk()).andExpect(jsonPath("$.items").isArray());
@@ -245,8 +245,8 @@ class TaskWebAutoConfigurationTests {
 	static class UserOverviewControllerConfiguration {
 
 		@Bean
-		TaskOverviewController userOverviewController(TaskRegistry registry,
-				ObjectProvider<WorkerDirectory> workers, ObjectProvider<TaskQueueDepths> depths) {
+		TaskOverviewController userOverviewController(TaskRegistry registry, ObjectProvider<WorkerDirectory> workers,
+				ObjectProvider<TaskQueueDepths> depths) {
 			return new TaskOverviewController(registry, workers, depths);
 		}
 

@@ -38,16 +38,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Tests for {@link TaskWorkerAutoConfiguration}. A worker starts with its context and consumes
- * from the broker, so these tests use queues of their own, which they delete afterwards.
+ * Tests for {@link TaskWorkerAutoConfiguration}. A worker starts with its context and
+ * consumes from the broker, so these tests use queues of their own, which they delete
+ * afterwards.
  */
 class TaskWorkerAutoConfigurationTests {
 
 	private final String queue = LocalServices.uniqueName("autoconfig-worker");
 
 	private final ApplicationContextRunner contextRunner = AmqpTasksContextRunners.onLocalServices()
-		.withPropertyValues("amqp-tasks.registry.type=memory",
-				"amqp-tasks.queue=" + this.queue, "amqp-tasks.exchange=" + this.queue);
+		.withPropertyValues("amqp-tasks.registry.type=memory", "amqp-tasks.queue=" + this.queue,
+				"amqp-tasks.exchange=" + this.queue);
 
 	@AfterEach
 	void deleteTheQueues() {
@@ -194,7 +195,8 @@ class TaskWorkerAutoConfigurationTests {
 			return new TaskWorker(connectionFactory, topology, catalog, invoker, registry, publisher,
 					JsonMapper.builder().build(), directory, WorkerIdentity.ofThisProcess(Instant.now()),
 					new TaskWorker.Settings(1, Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(30),
-							1024, new TaskPolicy(0, Duration.ofSeconds(1), 1, Duration.ofSeconds(1), 0, null, List.of()),
+							1024,
+							new TaskPolicy(0, Duration.ofSeconds(1), 1, Duration.ofSeconds(1), 0, null, List.of()),
 							Duration.ofSeconds(30), false, null, Duration.ofMinutes(5)));
 		}
 

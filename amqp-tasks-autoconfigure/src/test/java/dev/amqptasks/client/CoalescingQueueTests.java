@@ -91,7 +91,10 @@ class CoalescingQueueTests {
 		assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo("2");
 	}
 
-	/** A handler that holds its first batch until released, answering each item with the function. */
+	/**
+	 * A handler that holds its first batch until released, answering each item with the
+	 * function.
+	 */
 	private Function<List<Integer>, List<String>> holdingTheFirstBatch(Function<Integer, String> answer) {
 		return (batch) -> {
 			boolean firstBatch = this.batches.isEmpty();

@@ -23,8 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * Tests for the deadline of an enqueue in {@link TaskEnqueuer}, against a broker that takes
- * connections and never answers.
+ * Tests for the deadline of an enqueue in {@link TaskEnqueuer}, against a broker that
+ * takes connections and never answers.
  */
 class TaskEnqueuerDeadlineTests {
 
@@ -36,16 +36,15 @@ class TaskEnqueuerDeadlineTests {
 	void anEnqueueWhoseBatchHangsFailsAfterTheConfirmTimeoutSayingTheTaskMayStillBeEnqueued() throws Exception {
 		// The kernel completes the connection; nothing ever answers the AMQP handshake.
 		ServerSocket frozenBroker = new ServerSocket(0);
-		CachingConnectionFactory connections = new CachingConnectionFactory("127.0.0.1",
-				frozenBroker.getLocalPort());
+		CachingConnectionFactory connections = new CachingConnectionFactory("127.0.0.1", frozenBroker.getLocalPort());
 		connections.setPublisherConfirmType(CachingConnectionFactory.ConfirmType.CORRELATED);
 		connections.setPublisherReturns(true);
 		connections.setConnectionTimeout(60_000);
 		connections.getRabbitConnectionFactory().setHandshakeTimeout(60_000);
 		InMemoryTaskRegistry registry = new InMemoryTaskRegistry(this.json, Duration.ofHours(1), Clock.systemUTC());
 		TaskPublisher publisher = new TaskPublisher(new RabbitTemplate(connections),
-				new TaskTopology("frozen", "frozen", Duration.ofDays(1), new DelayLadder()), this.json,
-				CONFIRM_TIMEOUT, Clock.systemUTC());
+				new TaskTopology("frozen", "frozen", Duration.ofDays(1), new DelayLadder()), this.json, CONFIRM_TIMEOUT,
+				Clock.systemUTC());
 		TaskEnqueuer enqueuer = new TaskEnqueuer(new TaskCatalog(), new TaskArguments(this.json), registry, publisher,
 				this.json, 0);
 		try {
@@ -57,7 +56,8 @@ class TaskEnqueuerDeadlineTests {
 				.withMessageContaining("may still be enqueued");
 
 			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(CONFIRM_TIMEOUT.plusSeconds(2));
-			// Stored before it was published: the exception rightly does not say it failed.
+			// Stored before it was published: the exception rightly does not say it
+			// failed.
 			assertThat(registry.find("stuck-1").orElseThrow().status()).isEqualTo(TaskStatus.SCHEDULED);
 		}
 		finally {

@@ -37,15 +37,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The dashboard in a real browser: Debian's headless Chromium, driven through the system's
- * chromedriver (nothing downloads a browser). Real tasks run on the real broker and registry
- * while the page, loaded once, follows them by itself.
+ * The dashboard in a real browser: Debian's headless Chromium, driven through the
+ * system's chromedriver (nothing downloads a browser). Real tasks run on the real broker
+ * and registry while the page, loaded once, follows them by itself.
  */
 class DashboardBrowserTests extends SecuredEndToEndTests {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-	/** Set to {@code update} to replace the README's screenshot, which is kept once it exists. */
+	/**
+	 * Set to {@code update} to replace the README's screenshot, which is kept once it
+	 * exists.
+	 */
 	private static final String SCREENSHOT_PROPERTY = "amqp-tasks.dashboard.screenshot";
 
 	private static WebDriver browser;
@@ -153,8 +156,9 @@ class DashboardBrowserTests extends SecuredEndToEndTests {
 				EnqueueOptions.withDelay(Duration.ofSeconds(60)));
 		this.tasks.enqueue("test.progress", 5);
 		TaskHandle running = this.tasks.enqueue("test.steps", List.of(40, 0.5), Map.of());
-		await().atMost(TIMEOUT).until(() -> finished.status() == TaskStatus.FINISHED
-				&& errored.status() == TaskStatus.ERRORED && running.status() == TaskStatus.RUNNING);
+		await().atMost(TIMEOUT)
+			.until(() -> finished.status() == TaskStatus.FINISHED && errored.status() == TaskStatus.ERRORED
+					&& running.status() == TaskStatus.RUNNING);
 		await().atMost(TIMEOUT).until(() -> statusOnPage(running.id()), "running"::equals);
 		openDetail(running.id());
 		await().atMost(TIMEOUT).until(() -> progressOnPage() >= 0.2);
@@ -223,9 +227,10 @@ class DashboardBrowserTests extends SecuredEndToEndTests {
 	}
 
 	/**
-	 * Keeps the screenshot in {@code target}, and as the README's {@code docs/dashboard.png}
-	 * when that does not exist yet or when asked to replace it (every run shows other ids and
-	 * times, so replacing it on every build would only churn the repository).
+	 * Keeps the screenshot in {@code target}, and as the README's
+	 * {@code docs/dashboard.png} when that does not exist yet or when asked to replace it
+	 * (every run shows other ids and times, so replacing it on every build would only
+	 * churn the repository).
 	 */
 	private static void save(byte[] png) throws IOException {
 		Path target = Path.of("target", "dashboard.png");

@@ -36,16 +36,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Measures what the dashboard asks for with 100,000 tasks in a Redis registry: the stats and the
- * first page of the task list, over real HTTP. It prints the figures and asserts no timing (the
- * machine is shared); it only checks that the counts are right. Run on demand with
- * {@code -Damqp-tasks.measure=true}.
+ * Measures what the dashboard asks for with 100,000 tasks in a Redis registry: the stats
+ * and the first page of the task list, over real HTTP. It prints the figures and asserts
+ * no timing (the machine is shared); it only checks that the counts are right. Run on
+ * demand with {@code -Damqp-tasks.measure=true}.
  */
 @SpringBootTest(classes = EndToEndTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
 @EnabledIfSystemProperty(named = "amqp-tasks.measure", matches = "true")
 class DashboardScaleMeasurement {
 
-	/** How many tasks to store; {@code -Damqp-tasks.measure.tasks=1000} gives a baseline. */
+	/**
+	 * How many tasks to store; {@code -Damqp-tasks.measure.tasks=1000} gives a baseline.
+	 */
 	private static final int TASKS = Integer.getInteger("amqp-tasks.measure.tasks", 100_000);
 
 	private static final int WARM_UP = 20;
@@ -55,7 +57,10 @@ class DashboardScaleMeasurement {
 	private static final String[] NAMES = { "report.render", "mail.send", "invoice.close", "image.resize",
 			"search.reindex" };
 
-	/** Times 50 of the page's refreshes, each asking for the stats, the workers and a page at once. */
+	/**
+	 * Times 50 of the page's refreshes, each asking for the stats, the workers and a page
+	 * at once.
+	 */
 	private static final String REFRESHES = """
 			const done = arguments[arguments.length - 1];
 			const paths = [document.body.dataset.stats, document.body.dataset.workers,
@@ -110,8 +115,9 @@ class DashboardScaleMeasurement {
 	}
 
 	/**
-	 * How long the page takes, in headless Chromium, from being asked for to showing its first
-	 * data, and how long each of its refreshes takes (stats, workers and the first page at once).
+	 * How long the page takes, in headless Chromium, from being asked for to showing its
+	 * first data, and how long each of its refreshes takes (stats, workers and the first
+	 * page at once).
 	 */
 	private void measureInTheBrowser() throws Exception {
 		if (!Files.isExecutable(Path.of("/usr/bin/chromium"))) {

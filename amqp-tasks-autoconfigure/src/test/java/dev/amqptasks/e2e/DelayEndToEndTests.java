@@ -42,8 +42,8 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 /**
- * End-to-end tests of delays through the delay ladder, with queue names of their own so that
- * the delay queues on the broker are theirs alone.
+ * End-to-end tests of delays through the delay ladder, with queue names of their own so
+ * that the delay queues on the broker are theirs alone.
  */
 @SpringBootTest(classes = EndToEndTestApplication.class)
 @AutoConfigureMockMvc
@@ -139,9 +139,10 @@ class DelayEndToEndTests {
 					new EnqueueOptions(tooLong, EnqueueOptions.MAX_DELAY.plusMillis(1))))
 			.withMessageContaining("must be at most");
 		this.mvc
-			.perform(post("/@amqp-tasks").contentType(MediaType.APPLICATION_JSON)
-				.content("{\"task\":\"test.add\",\"args\":[1,2],\"id\":\"" + tooLong
-						+ "\",\"delay\":\"P366DT0.001S\"}"))
+			.perform(
+					post("/@amqp-tasks").contentType(MediaType.APPLICATION_JSON)
+						.content("{\"task\":\"test.add\",\"args\":[1,2],\"id\":\"" + tooLong
+								+ "\",\"delay\":\"P366DT0.001S\"}"))
 			.andExpect(status().isBadRequest())
 			.andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
 			.andExpect(jsonPath("$.detail").value(containsString("must be at most")));
@@ -166,7 +167,8 @@ class DelayEndToEndTests {
 
 	@Test
 	void aPublishThatFailsFailsOnlyItsOwnTaskAndTheRestOfItsBatchIsEnqueued() throws Exception {
-		// The queue of one step (1.75 * 2^17 ms) exists with other arguments: declaring it fails.
+		// The queue of one step (1.75 * 2^17 ms) exists with other arguments: declaring
+		// it fails.
 		Duration delay = Duration.ofMillis(229_376);
 		String conflicting = this.topology.delayQueues()
 			.stream()

@@ -9,7 +9,8 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 
 /**
- * An end-to-end test on {@link EndToEndTestApplication}: every class shares one cached context.
+ * An end-to-end test on {@link EndToEndTestApplication}: every class shares one cached
+ * context.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)

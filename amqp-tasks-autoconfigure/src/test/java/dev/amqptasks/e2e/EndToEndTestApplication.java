@@ -17,8 +17,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
- * The application the end-to-end tests run: a producer and a worker in one process, on the
- * real RabbitMQ and Redis, with queue and key names of its own.
+ * The application the end-to-end tests run: a producer and a worker in one process, on
+ * the real RabbitMQ and Redis, with queue and key names of its own.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
@@ -29,8 +29,9 @@ public class EndToEndTestApplication {
 	static final String PREFIX = LocalServices.uniqueName("e2e");
 
 	/**
-	 * Spring Security's auto-configurations: Spring Security is on the test class path for the
-	 * dashboard's tests, while the other end-to-end tests call the API without signing in.
+	 * Spring Security's auto-configurations: Spring Security is on the test class path
+	 * for the dashboard's tests, while the other end-to-end tests call the API without
+	 * signing in.
 	 */
 	static final String SECURITY_AUTO_CONFIGURATIONS = String.join(",",
 			"org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",
@@ -48,8 +49,9 @@ public class EndToEndTestApplication {
 	}
 
 	/**
-	 * The application's properties, with queue and key names of the caller's choosing, so that
-	 * a test that needs a context of its own does not share the broker's queues with another.
+	 * The application's properties, with queue and key names of the caller's choosing, so
+	 * that a test that needs a context of its own does not share the broker's queues with
+	 * another.
 	 */
 	static void properties(DynamicPropertyRegistry registry, String queue, String prefix) {
 		LocalServices.register(registry);
@@ -79,17 +81,15 @@ public class EndToEndTestApplication {
 	}
 
 	@Bean
-	TestResources testResources(AmqpAdmin amqpAdmin, TaskTopology topology,
-			AmqpTasksProperties properties) {
+	TestResources testResources(AmqpAdmin amqpAdmin, TaskTopology topology, AmqpTasksProperties properties) {
 		return new TestResources(amqpAdmin, topology, properties.registry().keyPrefix());
 	}
 
 	/**
-	 * Deletes what the tests created on the shared broker and Redis once the context closes
-	 * (after the worker stopped).
+	 * Deletes what the tests created on the shared broker and Redis once the context
+	 * closes (after the worker stopped).
 	 */
-	record TestResources(AmqpAdmin amqpAdmin, TaskTopology topology, String prefix)
-			implements DisposableBean {
+	record TestResources(AmqpAdmin amqpAdmin, TaskTopology topology, String prefix) implements DisposableBean {
 
 		@Override
 		public void destroy() {
@@ -97,7 +97,8 @@ public class EndToEndTestApplication {
 			this.amqpAdmin.deleteQueue(this.topology.errorQueue());
 			this.topology.delayQueues().forEach(this.amqpAdmin::deleteQueue);
 			this.amqpAdmin.deleteExchange(this.topology.exchange());
-			// The context's Redis connection factory is a lifecycle bean, stopped before beans are
+			// The context's Redis connection factory is a lifecycle bean, stopped before
+			// beans are
 			// destroyed: delete the keys through a connection of our own.
 			LettuceConnectionFactory connections = new LettuceConnectionFactory(
 					new RedisStandaloneConfiguration(LocalServices.redis().host(), LocalServices.redis().port()));
@@ -105,7 +106,8 @@ public class EndToEndTestApplication {
 			connections.start();
 			try {
 				StringRedisTemplate redis = new StringRedisTemplate(connections);
-				try (var keys = redis.scan(ScanOptions.scanOptions().match("{" + this.prefix + "}:*").count(1000).build())) {
+				try (var keys = redis
+					.scan(ScanOptions.scanOptions().match("{" + this.prefix + "}:*").count(1000).build())) {
 					keys.forEachRemaining(redis::delete);
 				}
 			}

@@ -12,8 +12,8 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 /**
- * Debian's headless Chromium, driven through the system's chromedriver: Selenium is given both
- * paths, so that it never downloads a browser or a driver.
+ * Debian's headless Chromium, driven through the system's chromedriver: Selenium is given
+ * both paths, so that it never downloads a browser or a driver.
  */
 final class HeadlessChromium {
 
@@ -46,7 +46,8 @@ final class HeadlessChromium {
 	static WebDriver start(Path profile) {
 		ChromeOptions options = new ChromeOptions();
 		options.setBinary(CHROMIUM.toFile());
-		// Headless as root, and quiet: without the background-networking flags Chromium keeps
+		// Headless as root, and quiet: without the background-networking flags Chromium
+		// keeps
 		// trying to reach the internet.
 		options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 				"--disable-background-networking", "--disable-component-update", "--disable-sync",

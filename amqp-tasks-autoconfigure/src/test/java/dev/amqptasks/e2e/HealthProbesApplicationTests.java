@@ -26,10 +26,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Boots a real {@code SpringApplication} with an embedded worker and the actuator, with the
- * health probes on and off: the application starts either way, and the {@code amqpTasks}
- * component is in the readiness group (never in liveness) where that group exists. The probe
- * groups show no components over HTTP, so their members are read from the groups bean.
+ * Boots a real {@code SpringApplication} with an embedded worker and the actuator, with
+ * the health probes on and off: the application starts either way, and the
+ * {@code amqpTasks} component is in the readiness group (never in liveness) where that
+ * group exists. The probe groups show no components over HTTP, so their members are read
+ * from the groups bean.
  */
 class HealthProbesApplicationTests {
 
@@ -63,12 +64,15 @@ class HealthProbesApplicationTests {
 			assertThat(groups.get("readiness").isMember("readinessState")).isTrue();
 			assertThat(groups.get("liveness").isMember("amqpTasks")).isFalse();
 			assertThat(groups.get("liveness").isMember("livenessState")).isTrue();
-			// The probes answer (they show no components), and the worker is UP in the health.
+			// The probes answer (they show no components), and the worker is UP in the
+			// health.
 			assertThat(status(context, "/actuator/health/readiness")).isEqualTo(200);
 			assertThat(status(context, "/actuator/health/liveness")).isEqualTo(200);
 			await().atMost(Duration.ofSeconds(10))
-				.until(() -> "UP".equals(
-						get(context, "/actuator/health").path("components").path("amqpTasks").path("status").asString(null)));
+				.until(() -> "UP".equals(get(context, "/actuator/health").path("components")
+					.path("amqpTasks")
+					.path("status")
+					.asString(null)));
 		}
 	}
 
@@ -98,8 +102,8 @@ class HealthProbesApplicationTests {
 					"spring.rabbitmq.port=" + LocalServices.rabbit().port(), "server.port=0",
 					"spring.autoconfigure.exclude=" + EndToEndTestApplication.SECURITY_AUTO_CONFIGURATIONS,
 					"amqp-tasks.queue=" + this.queue, "amqp-tasks.exchange=" + this.queue,
-					"amqp-tasks.registry.type=memory", "amqp-tasks.worker.enabled=true",
-					"amqp-tasks.beacon.ttl=500ms", "management.endpoint.health.show-details=always",
+					"amqp-tasks.registry.type=memory", "amqp-tasks.worker.enabled=true", "amqp-tasks.beacon.ttl=500ms",
+					"management.endpoint.health.show-details=always",
 					"management.endpoint.health.show-components=always", "management.health.redis.enabled=false",
 					"spring.main.banner-mode=off")
 			.properties(properties)

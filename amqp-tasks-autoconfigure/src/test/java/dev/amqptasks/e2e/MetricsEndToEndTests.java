@@ -60,13 +60,13 @@ class MetricsEndToEndTests extends EndToEndTests {
 		assertThat(count(AmqpTasksMetrics.ENQUEUED, "test.add")).isGreaterThanOrEqualTo(enqueuedBefore + 1);
 		assertThat(count(AmqpTasksMetrics.RETRIES, "test.flaky")).isGreaterThanOrEqualTo(retriesBefore + 1);
 		String scrape = this.prometheus.scrape();
-		assertThat(samples(scrape, "amqp_tasks_enqueued_total")).anySatisfy(
-				(sample) -> assertThat(sample).contains("task=\"test.add\""));
-		assertThat(samples(scrape, "amqp_tasks_retries_total")).anySatisfy(
-				(sample) -> assertThat(sample).contains("task=\"test.flaky\""));
+		assertThat(samples(scrape, "amqp_tasks_enqueued_total"))
+			.anySatisfy((sample) -> assertThat(sample).contains("task=\"test.add\""));
+		assertThat(samples(scrape, "amqp_tasks_retries_total"))
+			.anySatisfy((sample) -> assertThat(sample).contains("task=\"test.flaky\""));
 		assertThat(scrape).contains("# TYPE amqp_tasks_execution_seconds histogram");
-		assertThat(samples(scrape, "amqp_tasks_execution_seconds_count")).anySatisfy(
-				(sample) -> assertThat(sample).contains("outcome=\"finished\"", "task=\"test.add\""))
+		assertThat(samples(scrape, "amqp_tasks_execution_seconds_count"))
+			.anySatisfy((sample) -> assertThat(sample).contains("outcome=\"finished\"", "task=\"test.add\""))
 			.anySatisfy((sample) -> assertThat(sample).contains("outcome=\"errored\"", "task=\"test.fail\""))
 			.anySatisfy((sample) -> assertThat(sample).contains("outcome=\"retrying\"", "task=\"test.flaky\""))
 			.anySatisfy((sample) -> assertThat(sample).contains("outcome=\"finished\"", "task=\"test.flaky\""))
@@ -93,9 +93,9 @@ class MetricsEndToEndTests extends EndToEndTests {
 			assertThat(errorQueue.getMessageCount()).isPositive();
 			assertThat(queueGauge("error")).isEqualTo(errorQueue.getMessageCount());
 		});
-		assertThat(samples(this.prometheus.scrape(), "amqp_tasks_queue_messages")).anySatisfy(
-				(sample) -> assertThat(sample).startsWith("amqp_tasks_queue_messages{queue=\"error\"} ")
-					.doesNotEndWith(" NaN"));
+		assertThat(samples(this.prometheus.scrape(), "amqp_tasks_queue_messages"))
+			.anySatisfy((sample) -> assertThat(sample).startsWith("amqp_tasks_queue_messages{queue=\"error\"} ")
+				.doesNotEndWith(" NaN"));
 	}
 
 	private TaskInfo cancelWhileRunning() throws Exception {
@@ -116,9 +116,7 @@ class MetricsEndToEndTests extends EndToEndTests {
 
 	/** The sample lines of one metric: its name followed by labels or a value. */
 	private static List<String> samples(String scrape, String name) {
-		return scrape.lines()
-			.filter((line) -> line.startsWith(name + "{") || line.startsWith(name + " "))
-			.toList();
+		return scrape.lines().filter((line) -> line.startsWith(name + "{") || line.startsWith(name + " ")).toList();
 	}
 
 	private static Set<String> labelValues(String scrape) {

@@ -14,10 +14,10 @@ import io.micrometer.observation.transport.ReceiverContext;
 import io.micrometer.observation.transport.SenderContext;
 
 /**
- * Records the observations of amqp-tasks and Spring AMQP, and carries an observation's id across
- * the broker the way a tracer carries its trace context: in a header written when a message is
- * published and read when it is received. Tests follow a task's trace with it without a tracing
- * library.
+ * Records the observations of amqp-tasks and Spring AMQP, and carries an observation's id
+ * across the broker the way a tracer carries its trace context: in a header written when
+ * a message is published and read when it is received. Tests follow a task's trace with
+ * it without a tracing library.
  */
 class RecordingObservationHandler implements ObservationHandler<Observation.Context> {
 
@@ -49,8 +49,8 @@ class RecordingObservationHandler implements ObservationHandler<Observation.Cont
 			}
 		}
 		String name = context.getName();
-		if (name != null && (name.startsWith("amqp.tasks.") || name.startsWith("spring.rabbit.")
-				|| name.startsWith("test."))) {
+		if (name != null
+				&& (name.startsWith("amqp.tasks.") || name.startsWith("spring.rabbit.") || name.startsWith("test."))) {
 			this.recorded.add(context);
 		}
 	}
@@ -77,8 +77,8 @@ class RecordingObservationHandler implements ObservationHandler<Observation.Cont
 	}
 
 	/**
-	 * The parent of an observation: its parent in this process, otherwise the observation that
-	 * published the message it received.
+	 * The parent of an observation: its parent in this process, otherwise the observation
+	 * that published the message it received.
 	 * @param context an observation's context
 	 * @return the parent's context, if any
 	 */

@@ -13,9 +13,9 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * End-to-end tests of the secured API and the dashboard: {@link EndToEndTestApplication} on a
- * real port, with Spring Security and the application's own users, and queue and key names of
- * its own. Every subclass shares the one context.
+ * End-to-end tests of the secured API and the dashboard: {@link EndToEndTestApplication}
+ * on a real port, with Spring Security and the application's own users, and queue and key
+ * names of its own. Every subclass shares the one context.
  */
 @SpringBootTest(classes = { EndToEndTestApplication.class, SecuredEndToEndTests.Users.class },
 		webEnvironment = WebEnvironment.RANDOM_PORT)
@@ -42,8 +42,8 @@ abstract class SecuredEndToEndTests {
 	}
 
 	/**
-	 * The application's users: one per mix of the amqp-tasks authorities. Passwords are stored
-	 * as they are, so that no request pays for hashing.
+	 * The application's users: one per mix of the amqp-tasks authorities. Passwords are
+	 * stored as they are, so that no request pays for hashing.
 	 */
 	@TestConfiguration(proxyBeanMethods = false)
 	static class Users {
@@ -53,8 +53,7 @@ abstract class SecuredEndToEndTests {
 			return new InMemoryUserDetailsManager(user("reader", "AMQP_TASKS_READ"),
 					user("manager", "AMQP_TASKS_READ", "AMQP_TASKS_MANAGE"),
 					user("debugger", "AMQP_TASKS_READ", "AMQP_TASKS_DEBUG"),
-					user("operator", "AMQP_TASKS_READ", "AMQP_TASKS_MANAGE", "AMQP_TASKS_DEBUG"),
-					user("nobody"));
+					user("operator", "AMQP_TASKS_READ", "AMQP_TASKS_MANAGE", "AMQP_TASKS_DEBUG"), user("nobody"));
 		}
 
 		private static org.springframework.security.core.userdetails.UserDetails user(String name,

@@ -40,9 +40,9 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 /**
- * The HTTP API of contract section 4 (list, inspect, cancel, enqueue) over MockMvc, on the real
- * broker, registry and worker. Listings run over tasks stored straight in the registry under a
- * name of their own, so that what they return is known exactly.
+ * The HTTP API of contract section 4 (list, inspect, cancel, enqueue) over MockMvc, on
+ * the real broker, registry and worker. Listings run over tasks stored straight in the
+ * registry under a name of their own, so that what they return is known exactly.
  */
 class TaskApiEndToEndTests extends EndToEndTests {
 
@@ -253,8 +253,9 @@ class TaskApiEndToEndTests extends EndToEndTests {
 
 	@Test
 	void postingATaskEnqueuesItAndTheWorkerRunsIt() throws Exception {
-		JsonNode created = read(this.mvc.perform(post(PATH).contentType(MediaType.APPLICATION_JSON)
-			.content("{\"task\":\"test.add\",\"args\":[2],\"kwargs\":{\"b\":3}}"))
+		JsonNode created = read(this.mvc
+			.perform(post(PATH).contentType(MediaType.APPLICATION_JSON)
+				.content("{\"task\":\"test.add\",\"args\":[2],\"kwargs\":{\"b\":3}}"))
 			.andExpect(status().isCreated())
 			.andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_JSON)));
 		String id = created.get("id").asString();
@@ -274,8 +275,9 @@ class TaskApiEndToEndTests extends EndToEndTests {
 	void theLocationOfAPostedTaskIsItsView() throws Exception {
 		String id = "api-location-" + System.nanoTime();
 
-		this.mvc.perform(post(PATH).contentType(MediaType.APPLICATION_JSON)
-			.content("{\"task\":\"test.add\",\"args\":[1,1],\"id\":\"" + id + "\"}"))
+		this.mvc
+			.perform(post(PATH).contentType(MediaType.APPLICATION_JSON)
+				.content("{\"task\":\"test.add\",\"args\":[1,1],\"id\":\"" + id + "\"}"))
 			.andExpect(status().isCreated())
 			.andExpect(header().string("Location", PATH + "/" + id))
 			.andExpect(jsonPath("$.id").value(id));
@@ -287,8 +289,9 @@ class TaskApiEndToEndTests extends EndToEndTests {
 		enqueue("{\"task\":\"test.add\",\"args\":[1,2],\"id\":\"" + id + "\"}");
 		awaitStatus(id, "finished");
 
-		this.mvc.perform(post(PATH).contentType(MediaType.APPLICATION_JSON)
-			.content("{\"task\":\"test.add\",\"args\":[5,5],\"id\":\"" + id + "\"}"))
+		this.mvc
+			.perform(post(PATH).contentType(MediaType.APPLICATION_JSON)
+				.content("{\"task\":\"test.add\",\"args\":[5,5],\"id\":\"" + id + "\"}"))
 			.andExpect(status().isOk())
 			.andExpect(header().doesNotExist("Location"))
 			.andExpect(jsonPath("$.id").value(id))
@@ -303,27 +306,28 @@ class TaskApiEndToEndTests extends EndToEndTests {
 	}
 
 	@ParameterizedTest(name = "{0}")
-	@CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
-			malformed JSON          | {"task":                                          | Failed to read request
-			an empty body           | ``                                                | Failed to read request
-			not an object           | [1,2]                                             | must be a JSON object
-			a JSON null             | null                                              | must be a JSON object
-			no task                 | {"args":[1,2]}                                    | 'task' is required
-			a blank task            | {"task":" ","args":[1,2]}                         | 'task' is required
-			a task that is a number | {"task":42}                                       | 'task' must be a string
-			args not an array       | {"task":"test.add","args":{"a":1}}                | 'args' must be a JSON array
-			kwargs not an object    | {"task":"test.add","kwargs":[1,2]}                | 'kwargs' must be a JSON object
-			an unknown field        | {"task":"test.add","args":[1,2],"priority":1}     | 'priority'
-			an id that is a number  | {"task":"test.add","args":[1,2],"id":7}           | 'id' must be a string
-			a blank id              | {"task":"test.add","args":[1,2],"id":" "}         | task id
-			a bad delay             | {"task":"test.add","args":[1,2],"delay":"soon"}   | ISO-8601 duration
-			a negative delay        | {"task":"test.add","args":[1,2],"delay":"-PT5S"}  | must not be negative
-			a delay too long        | {"task":"test.add","args":[1,2],"delay":"P367D"}  | must be at most
-			a wrong argument type   | {"task":"test.add","args":["x",1]}                | Argument 'a' of task 'test.add'
-			too many arguments      | {"task":"test.add","args":[1,2,3]}                | takes 2 argument(s)
-			a missing argument      | {"task":"test.add","args":[1]}                    | missing argument 'b'
-			an unknown kwarg        | {"task":"test.add","args":[1],"kwargs":{"c":2}}   | no argument 'c'
-			""")
+	@CsvSource(delimiter = '|', quoteCharacter = '`',
+			textBlock = """
+					malformed JSON          | {"task":                                          | Failed to read request
+					an empty body           | ``                                                | Failed to read request
+					not an object           | [1,2]                                             | must be a JSON object
+					a JSON null             | null                                              | must be a JSON object
+					no task                 | {"args":[1,2]}                                    | 'task' is required
+					a blank task            | {"task":" ","args":[1,2]}                         | 'task' is required
+					a task that is a number | {"task":42}                                       | 'task' must be a string
+					args not an array       | {"task":"test.add","args":{"a":1}}                | 'args' must be a JSON array
+					kwargs not an object    | {"task":"test.add","kwargs":[1,2]}                | 'kwargs' must be a JSON object
+					an unknown field        | {"task":"test.add","args":[1,2],"priority":1}     | 'priority'
+					an id that is a number  | {"task":"test.add","args":[1,2],"id":7}           | 'id' must be a string
+					a blank id              | {"task":"test.add","args":[1,2],"id":" "}         | task id
+					a bad delay             | {"task":"test.add","args":[1,2],"delay":"soon"}   | ISO-8601 duration
+					a negative delay        | {"task":"test.add","args":[1,2],"delay":"-PT5S"}  | must not be negative
+					a delay too long        | {"task":"test.add","args":[1,2],"delay":"P367D"}  | must be at most
+					a wrong argument type   | {"task":"test.add","args":["x",1]}                | Argument 'a' of task 'test.add'
+					too many arguments      | {"task":"test.add","args":[1,2,3]}                | takes 2 argument(s)
+					a missing argument      | {"task":"test.add","args":[1]}                    | missing argument 'b'
+					an unknown kwarg        | {"task":"test.add","args":[1],"kwargs":{"c":2}}   | no argument 'c'
+					""")
 	void postingABadRequestIsRefusedWithTheReason(String description, String body, String reason) throws Exception {
 		assertProblem(this.mvc.perform(post(PATH).contentType(MediaType.APPLICATION_JSON).content(body)), 400)
 			.andExpect(jsonPath("$.detail").value(containsString(reason)));
@@ -350,8 +354,8 @@ class TaskApiEndToEndTests extends EndToEndTests {
 	}
 
 	@ParameterizedTest(name = "{0}={1}")
-	@CsvSource({ "limit, 0", "limit, 501", "limit, abc", "limit, -1", "status, bogus",
-			"cursor, %%%", "cursor, bm90LWEtY3Vyc29y" })
+	@CsvSource({ "limit, 0", "limit, 501", "limit, abc", "limit, -1", "status, bogus", "cursor, %%%",
+			"cursor, bm90LWEtY3Vyc29y" })
 	void listingWithABadParameterIsABadRequest(String parameter, String value) throws Exception {
 		assertProblem(this.mvc.perform(get(PATH).param(parameter, value)), 400)
 			.andExpect(jsonPath("$.detail").value(containsString(value)));

@@ -28,9 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The security of the task API, the workers and stats endpoints and the dashboard, over real
- * HTTP: who may read, who may change tasks, the CSRF token, what is hidden without the debug
- * authority, and that the application's other paths keep their own security.
+ * The security of the task API, the workers and stats endpoints and the dashboard, over
+ * real HTTP: who may read, who may change tasks, the CSRF token, what is hidden without
+ * the debug authority, and that the application's other paths keep their own security.
  */
 class TaskApiSecurityEndToEndTests extends SecuredEndToEndTests {
 
@@ -135,9 +135,10 @@ class TaskApiSecurityEndToEndTests extends SecuredEndToEndTests {
 
 		assertProblem(send(Call.post(TASKS + "/" + task.id() + "/retry", null).as("reader").withCsrfToken()), 403);
 		assertThat(task.status()).isEqualTo(TaskStatus.ERRORED);
-		HttpResponse<String> retried = send(
-				Call.post(TASKS + "/" + task.id() + "/retry", null).as("manager").withCsrfToken()
-					.header("X-Requested-With", "XMLHttpRequest"));
+		HttpResponse<String> retried = send(Call.post(TASKS + "/" + task.id() + "/retry", null)
+			.as("manager")
+			.withCsrfToken()
+			.header("X-Requested-With", "XMLHttpRequest"));
 		assertThat(retried.statusCode()).isEqualTo(202);
 		assertThat(this.json.readTree(retried.body()).get("replays").asInt()).isEqualTo(1);
 	}
@@ -186,12 +187,13 @@ class TaskApiSecurityEndToEndTests extends SecuredEndToEndTests {
 
 	@Test
 	void theApplicationsOtherPathsKeepTheirOwnSecurity() throws Exception {
-		// Spring Boot's default chain still guards the rest of the application, and its own sign-in
+		// Spring Boot's default chain still guards the rest of the application, and its
+		// own sign-in
 		// page is still its own.
 		HttpResponse<String> other = send(Call.get("/not-amqp-tasks"));
 		assertThat(other.statusCode()).isEqualTo(401);
-		assertThat(other.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
-				(challenge) -> assertThat(challenge).doesNotContain("amqp-tasks"));
+		assertThat(other.headers().firstValue("WWW-Authenticate"))
+			.hasValueSatisfying((challenge) -> assertThat(challenge).doesNotContain("amqp-tasks"));
 		HttpResponse<String> login = send(Call.get("/login"));
 		assertThat(login.statusCode()).isEqualTo(200);
 		assertThat(login.body()).doesNotContain("amqp-tasks");
@@ -217,7 +219,10 @@ class TaskApiSecurityEndToEndTests extends SecuredEndToEndTests {
 		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
-	/** A token as an API client gets one: from the cookie of any answer under the API's paths. */
+	/**
+	 * A token as an API client gets one: from the cookie of any answer under the API's
+	 * paths.
+	 */
 	private String csrfToken(Call call) throws IOException, InterruptedException {
 		Call probe = Call.get("/@amqp-stats");
 		if (call.user != null) {
@@ -239,8 +244,8 @@ class TaskApiSecurityEndToEndTests extends SecuredEndToEndTests {
 
 	private void assertProblem(HttpResponse<String> response, int status) {
 		assertThat(response.statusCode()).as("status of %s", response.uri()).isEqualTo(status);
-		assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-				(type) -> assertThat(type).startsWith("application/problem+json"));
+		assertThat(response.headers().firstValue("Content-Type"))
+			.hasValueSatisfying((type) -> assertThat(type).startsWith("application/problem+json"));
 		JsonNode problem = this.json.readTree(response.body());
 		assertThat(problem.get("status").asInt()).isEqualTo(status);
 		assertThat(problem.get("detail").asString()).isNotBlank();
@@ -248,13 +253,12 @@ class TaskApiSecurityEndToEndTests extends SecuredEndToEndTests {
 	}
 
 	private static String basic(String user, String password) {
-		return "Basic " + Base64.getEncoder()
-			.encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+		return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
 	}
 
 	/**
-	 * A request to send: a method and path, and optionally a user, a body, a CSRF token and
-	 * more headers.
+	 * A request to send: a method and path, and optionally a user, a body, a CSRF token
+	 * and more headers.
 	 */
 	private static final class Call {
 

@@ -41,10 +41,10 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 /**
- * What is refused at enqueue time, before anything is stored or published (task ids outside
- * the documented character set, messages larger than workers accept), and that errors shown to
- * readers never quote an argument's value. On the real broker, registry and worker (whose
- * {@code max-message-size} is 64 KB here).
+ * What is refused at enqueue time, before anything is stored or published (task ids
+ * outside the documented character set, messages larger than workers accept), and that
+ * errors shown to readers never quote an argument's value. On the real broker, registry
+ * and worker (whose {@code max-message-size} is 64 KB here).
  */
 class TaskEnqueueValidationEndToEndTests extends EndToEndTests {
 
@@ -85,18 +85,21 @@ class TaskEnqueueValidationEndToEndTests extends EndToEndTests {
 	@Test
 	void everyIdOfTheCharacterSetRoundTripsThroughEveryEndpoint() throws Exception {
 		String id = "Ab9_" + LocalServices.uniqueName("ids") + ".v1:part-2";
-		this.mvc.perform(post("/@amqp-tasks").contentType(MediaType.APPLICATION_JSON)
-			.content("{\"task\":\"test.sleep\",\"args\":[5],\"id\":\"" + id + "\"}"))
+		this.mvc
+			.perform(post("/@amqp-tasks").contentType(MediaType.APPLICATION_JSON)
+				.content("{\"task\":\"test.sleep\",\"args\":[5],\"id\":\"" + id + "\"}"))
 			.andExpect(status().isCreated())
 			.andExpect(jsonPath("$.id").value(id));
 		this.mvc.perform(get("/@amqp-tasks/" + id)).andExpect(status().isOk()).andExpect(jsonPath("$.id").value(id));
-		this.mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete("/@amqp-tasks/" + id))
+		this.mvc
+			.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete("/@amqp-tasks/" + id))
 			.andExpect(status().is2xxSuccessful());
 		await().atMost(TIMEOUT)
 			.until(() -> this.registry.find(id).map(TaskInfo::status).orElseThrow() == TaskStatus.CANCELED);
 		this.mvc.perform(post("/@amqp-tasks/" + id + "/retry").contentType(MediaType.APPLICATION_JSON))
 			.andExpect(status().isAccepted());
-		this.mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete("/@amqp-tasks/" + id))
+		this.mvc
+			.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete("/@amqp-tasks/" + id))
 			.andExpect(status().is2xxSuccessful());
 	}
 

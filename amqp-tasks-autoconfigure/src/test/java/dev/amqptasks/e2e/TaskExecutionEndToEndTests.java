@@ -131,7 +131,8 @@ class TaskExecutionEndToEndTests extends EndToEndTests {
 	@Test
 	void enqueuingManyTasksEnqueuesNoneWhenTheArgumentsOfOneDoNotBind() {
 		String id = "bulk-unbound-" + System.nanoTime();
-		List<TaskRequest> requests = List.of(new TaskRequest("test.add", List.of(1, 2), null, EnqueueOptions.withId(id)),
+		List<TaskRequest> requests = List.of(
+				new TaskRequest("test.add", List.of(1, 2), null, EnqueueOptions.withId(id)),
 				TaskRequest.of("test.add", "not a number", 2));
 
 		assertThatExceptionOfType(InvalidTaskArgumentsException.class)
@@ -168,7 +169,8 @@ class TaskExecutionEndToEndTests extends EndToEndTests {
 		TaskInfo task = handle.await(TIMEOUT);
 
 		assertThat(task.status()).isEqualTo(TaskStatus.FINISHED);
-		assertThat(Duration.between(task.createdAt(), task.startedAt())).isGreaterThanOrEqualTo(Duration.ofMillis(1400));
+		assertThat(Duration.between(task.createdAt(), task.startedAt()))
+			.isGreaterThanOrEqualTo(Duration.ofMillis(1400));
 	}
 
 	@Test

@@ -100,10 +100,11 @@ class TaskExecutionInterceptorEndToEndTests {
 		// The deferred attempt counts.
 		assertThat(task.attempts()).isEqualTo(2);
 		assertThat(task.startedAt()).isAfterOrEqualTo(enqueued.plus(DEFERRAL));
-		// The first interceptor declined before the second was called; it saw its own deferral.
+		// The first interceptor declined before the second was called; it saw its own
+		// deferral.
 		assertThat(this.recorder.of(id)).containsExactly("first before test.add attempt 1",
-				"first threw DeferTaskException", "first before test.add attempt 2",
-				"second before test.add attempt 2", "second after 2", "first after 2");
+				"first threw DeferTaskException", "first before test.add attempt 2", "second before test.add attempt 2",
+				"second after 2", "first after 2");
 	}
 
 	@Test
@@ -164,14 +165,12 @@ class TaskExecutionInterceptorEndToEndTests {
 				return chain.proceed();
 			};
 			TaskExecutionInterceptor recording = recording("first", recorder);
-			return (execution, chain) -> recording.intercept(execution,
-					() -> declining.intercept(execution, chain));
+			return (execution, chain) -> recording.intercept(execution, () -> declining.intercept(execution, chain));
 		}
 
 		private static TaskExecutionInterceptor recording(String name, Recorder recorder) {
 			return (execution, chain) -> {
-				recorder.record(execution,
-						name + " before " + execution.name() + " attempt " + execution.attempt());
+				recorder.record(execution, name + " before " + execution.name() + " attempt " + execution.attempt());
 				try {
 					Object result = chain.proceed();
 					recorder.record(execution, name + " after " + result);

@@ -88,7 +88,8 @@ class TaskFailureEndToEndTests extends EndToEndTests {
 			.map(TaskEvent::at)
 			.toList();
 		assertThat(starts).hasSize(4);
-		// 200 ms doubling: the delay ladder never ends a delay early, and only a few percent late.
+		// 200 ms doubling: the delay ladder never ends a delay early, and only a few
+		// percent late.
 		long[] expected = { 200, 400, 800 };
 		for (int i = 0; i < expected.length; i++) {
 			long gap = Duration.between(starts.get(i), starts.get(i + 1)).toMillis();
@@ -143,8 +144,7 @@ class TaskFailureEndToEndTests extends EndToEndTests {
 	}
 
 	@Test
-	void aMessageOfATaskNoWorkerKnewForTheUnknownTaskTimeoutGoesToTheErrorQueueAndTheTaskSaysWhy()
-			throws Exception {
+	void aMessageOfATaskNoWorkerKnewForTheUnknownTaskTimeoutGoesToTheErrorQueueAndTheTaskSaysWhy() throws Exception {
 		String id = UUID.randomUUID().toString();
 		this.registry.create(new NewTask(id, "test.nobody-knows-me", "[]", "{}", 0));
 		// Put back by workers that did not know it since longer than the timeout (5 min).
@@ -175,11 +175,13 @@ class TaskFailureEndToEndTests extends EndToEndTests {
 		TaskHandle sleeping = this.client.enqueue("test.sleep", 3);
 		await().atMost(TIMEOUT).until(() -> sleeping.status() == TaskStatus.RUNNING);
 
-		// As the broker does after a consumer timeout: the same message again, while it runs.
-		publishRaw(sleeping.id(),
-				("{\"id\":\"" + sleeping.id() + "\",\"task\":\"test.sleep\",\"args\":[3]}").getBytes(StandardCharsets.UTF_8));
+		// As the broker does after a consumer timeout: the same message again, while it
+		// runs.
+		publishRaw(sleeping.id(), ("{\"id\":\"" + sleeping.id() + "\",\"task\":\"test.sleep\",\"args\":[3]}")
+			.getBytes(StandardCharsets.UTF_8));
 		TaskInfo task = sleeping.await(TIMEOUT);
-		// The deferred copy comes back after the 2 s lease and must find the task finished.
+		// The deferred copy comes back after the 2 s lease and must find the task
+		// finished.
 		TaskInfo marker = this.client.enqueue("test.sleep", 2.5).await(TIMEOUT);
 
 		assertThat(task.status()).isEqualTo(TaskStatus.FINISHED);
@@ -201,7 +203,8 @@ class TaskFailureEndToEndTests extends EndToEndTests {
 			.andExpect(jsonPath("$.status").value("scheduled"))
 			.andExpect(jsonPath("$.attempts").value(0));
 		TaskInfo replayed = this.client.find(errored.id()).orElseThrow().await(TIMEOUT);
-		// Someone moves the old dead message back to the queue: it belongs to the earlier run.
+		// Someone moves the old dead message back to the queue: it belongs to the earlier
+		// run.
 		this.rabbit.send(this.topology.exchange(), this.topology.queue(), dead);
 		TaskInfo marker = this.client.enqueue("test.add", 1, 1).await(TIMEOUT);
 
@@ -220,7 +223,8 @@ class TaskFailureEndToEndTests extends EndToEndTests {
 		this.mvc.perform(post("/@amqp-tasks/{id}/retry", finished.id()).header("X-Requested-With", "test"))
 			.andExpect(status().isConflict())
 			.andExpect(jsonPath("$.taskStatus").value("finished"));
-		this.mvc.perform(post("/@amqp-tasks/{id}/retry", "no-such-task").header("X-Requested-With", "test")).andExpect(status().isNotFound());
+		this.mvc.perform(post("/@amqp-tasks/{id}/retry", "no-such-task").header("X-Requested-With", "test"))
+			.andExpect(status().isNotFound());
 	}
 
 	@Test
@@ -230,7 +234,10 @@ class TaskFailureEndToEndTests extends EndToEndTests {
 		TaskInfo second = this.client.enqueue("test.switch", key).await(TIMEOUT);
 		TestTasks.SWITCHES.add(key);
 
-		this.mvc.perform(post("/@amqp-tasks/retry").header("X-Requested-With", "test").param("name", "test.switch").param("status", "errored"))
+		this.mvc
+			.perform(post("/@amqp-tasks/retry").header("X-Requested-With", "test")
+				.param("name", "test.switch")
+				.param("status", "errored"))
 			.andExpect(status().isAccepted())
 			.andExpect(jsonPath("$.replayed").isArray());
 
@@ -250,7 +257,9 @@ class TaskFailureEndToEndTests extends EndToEndTests {
 		this.rabbit.send(this.topology.exchange(), this.topology.queue(), new Message(body, properties));
 	}
 
-	/** Takes the error queue's messages until the one with the given id, with a deadline. */
+	/**
+	 * Takes the error queue's messages until the one with the given id, with a deadline.
+	 */
 	private Message deadLetterOf(String messageId) {
 		Instant deadline = Instant.now().plus(TIMEOUT);
 		while (Instant.now().isBefore(deadline)) {

@@ -53,7 +53,10 @@ public class TestTasks {
 		}
 	}
 
-	/** Logs and reports progress step by step, slowly enough to be watched on the dashboard. */
+	/**
+	 * Logs and reports progress step by step, slowly enough to be watched on the
+	 * dashboard.
+	 */
 	@AmqpTask(name = "test.steps", maxRetries = 0)
 	public void steps(int steps, double secondsPerStep, TaskContext context) throws InterruptedException {
 		for (int i = 1; i <= steps; i++) {
@@ -92,9 +95,11 @@ public class TestTasks {
 		}
 	}
 
-	/** Fails, and its one retry waits 45 days: longer than the top step of the delay ladder. */
-	@AmqpTask(name = "test.retry-late", maxRetries = 1, retryDelay = "45d", retryMultiplier = 2,
-			retryMaxDelay = "49d")
+	/**
+	 * Fails, and its one retry waits 45 days: longer than the top step of the delay
+	 * ladder.
+	 */
+	@AmqpTask(name = "test.retry-late", maxRetries = 1, retryDelay = "45d", retryMultiplier = 2, retryMaxDelay = "49d")
 	public void retryLate() {
 		throw new IllegalStateException("try again in 45 days");
 	}

@@ -21,8 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * How a task's observations hang together, from the code that enqueued it to each attempt:
- * with a tracer, the spans of one trace.
+ * How a task's observations hang together, from the code that enqueued it to each
+ * attempt: with a tracer, the spans of one trace.
  */
 class TracingEndToEndTests extends EndToEndTests {
 
@@ -58,7 +58,8 @@ class TracingEndToEndTests extends EndToEndTests {
 		assertThat(lineage).startsWith(TaskObservations.EXECUTION, "spring.rabbit.listener", "spring.rabbit.template")
 			.endsWith(TaskObservations.EXECUTION, "spring.rabbit.listener", "spring.rabbit.template",
 					TaskObservations.ENQUEUE, "test.request");
-		// Each hop of the retry's delay through the delay ladder is a receipt and a send of its own.
+		// Each hop of the retry's delay through the delay ladder is a receipt and a send
+		// of its own.
 		assertThat(lineage.subList(3, lineage.size() - 5)).containsOnly("spring.rabbit.listener",
 				"spring.rabbit.template");
 	}

@@ -83,7 +83,8 @@ class InMemoryTaskRegistryTest extends TaskRegistryContractTest {
 		String recent = aScheduledTask();
 		this.clock.advance(TTL.dividedBy(2));
 		assertThat(listIds(TaskQuery.all())).containsExactly(recent);
-		assertThat(listIds(new TaskQuery(Set.of(TaskStatus.SCHEDULED), "sample.echo", 10, null))).containsExactly(recent);
+		assertThat(listIds(new TaskQuery(Set.of(TaskStatus.SCHEDULED), "sample.echo", 10, null)))
+			.containsExactly(recent);
 		assertThat(this.registry.find(old)).isEmpty();
 	}
 

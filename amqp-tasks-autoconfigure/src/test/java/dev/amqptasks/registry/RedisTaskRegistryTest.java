@@ -115,8 +115,8 @@ class RedisTaskRegistryTest extends TaskRegistryContractTest {
 		this.registry.replay(replayed, uniqueId());
 		this.registry.list(new TaskQuery(Set.of(TaskStatus.RUNNING), "sample.echo", 10, null));
 		List<String> keys = keys();
-		assertThat(keys).contains(this.base + "task:" + finished, this.base + "log:" + finished,
-				this.base + "idx:all", this.base + "idx:name:sample.echo", this.base + "idx:status:finished",
+		assertThat(keys).contains(this.base + "task:" + finished, this.base + "log:" + finished, this.base + "idx:all",
+				this.base + "idx:name:sample.echo", this.base + "idx:status:finished",
 				this.base + "idx:status-name:errored:sample.echo", this.base + "idx:status:retrying",
 				this.base + "log:" + replayed, this.base + "names");
 		for (String key : keys) {
@@ -177,7 +177,8 @@ class RedisTaskRegistryTest extends TaskRegistryContractTest {
 
 	@Test
 	void expiredTasksLeaveEveryIndexWhereverTheySitBehindLongLivedTasks() {
-		// A registry of its own, with a short time to live on the real clock: Redis expires keys by
+		// A registry of its own, with a short time to live on the real clock: Redis
+		// expires keys by
 		// its own clock.
 		RedisTaskRegistry shortLived = new RedisTaskRegistry(redis, listeners, this.json, this.keyPrefix,
 				Duration.ofMillis(300), Clock.systemUTC());
@@ -210,7 +211,8 @@ class RedisTaskRegistryTest extends TaskRegistryContractTest {
 	void aDelayedTaskOutlivesTheTimeToLiveUntilItsDelayHasPassed() {
 		String id = uniqueId();
 		this.registry.create(new NewTask(id, "sample.echo", "[1]", "{}", 5, this.clock.instant().plus(TTL)));
-		// Canceled while it waits: the tombstone lives as long as the waiting task would have.
+		// Canceled while it waits: the tombstone lives as long as the waiting task would
+		// have.
 		this.registry.requestCancel(id);
 		assertThat(redis.getExpire(this.base + "task:" + id)).isGreaterThan(2 * TTL.toSeconds() - 60);
 		assertThat(redis.getExpire(this.base + "idx:all")).isGreaterThan(2 * TTL.toSeconds() - 60);
@@ -311,12 +313,14 @@ class RedisTaskRegistryTest extends TaskRegistryContractTest {
 		List<NewTask> batch = new ArrayList<>();
 		List<Stamped> scheduled = new ArrayList<>(count);
 		for (int i = 0; i < count; i++) {
-			// Ids in another order than creation, so that only the listing's order sorts them.
+			// Ids in another order than creation, so that only the listing's order sorts
+			// them.
 			NewTask task = new NewTask(String.format("task-%06d", (i * 7919L) % count),
 					(i % 2 == 0) ? "sample.even" : "sample.odd", "[]", "{}", 0);
 			batch.add(task);
 			scheduled.add(new Stamped(this.clock.millis(), task.id()));
-			// A thousand tasks per millisecond: pages end inside runs of equal creation times.
+			// A thousand tasks per millisecond: pages end inside runs of equal creation
+			// times.
 			if (batch.size() == 1000) {
 				this.redisRegistry.createAll(batch);
 				batch.clear();
@@ -335,7 +339,8 @@ class RedisTaskRegistryTest extends TaskRegistryContractTest {
 		List<String> stillScheduled = new ArrayList<>(expected);
 		stillScheduled.removeAll(Set.copyOf(finished));
 
-		assertThat(walk(new TaskQuery(Set.of(TaskStatus.FINISHED), null, 50, null), 10)).containsExactlyElementsOf(finished);
+		assertThat(walk(new TaskQuery(Set.of(TaskStatus.FINISHED), null, 50, null), 10))
+			.containsExactlyElementsOf(finished);
 		assertThat(walk(new TaskQuery(Set.of(TaskStatus.SCHEDULED), null, 50, null), 10))
 			.containsExactlyElementsOf(stillScheduled.subList(0, 500));
 		String middle = expected.get(55_555);
@@ -362,8 +367,7 @@ class RedisTaskRegistryTest extends TaskRegistryContractTest {
 		List<String> ids = new ArrayList<>();
 		TaskCursor cursor = null;
 		for (int i = 0; i < pages; i++) {
-			TaskPage page = this.registry
-				.list(new TaskQuery(query.statuses(), query.name(), query.limit(), cursor));
+			TaskPage page = this.registry.list(new TaskQuery(query.statuses(), query.name(), query.limit(), cursor));
 			page.items().forEach((task) -> ids.add(task.id()));
 			cursor = page.next();
 			if (cursor == null) {

@@ -226,8 +226,7 @@ abstract class TaskRegistryContractTest {
 		assertThat(start(aTask(id), "worker-3"))
 			.isEqualTo(new StartOutcome(Decision.DEFER, TaskStatus.RUNNING, 2, Duration.ofMillis(1)));
 		this.clock.advance(Duration.ofMillis(1));
-		assertThat(start(aTask(id), "worker-3"))
-			.isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 3));
+		assertThat(start(aTask(id), "worker-3")).isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 3));
 	}
 
 	@Test
@@ -246,24 +245,21 @@ abstract class TaskRegistryContractTest {
 	void startingAnErroredTaskDoesNotRunIt() {
 		String id = aRunningTask();
 		this.registry.fail(id, tokenOf(id), new TaskError("java.lang.IllegalStateException", "boom"));
-		assertThat(start(aTask(id), "worker-2"))
-			.isEqualTo(new StartOutcome(Decision.SKIP, TaskStatus.ERRORED, 1));
+		assertThat(start(aTask(id), "worker-2")).isEqualTo(new StartOutcome(Decision.SKIP, TaskStatus.ERRORED, 1));
 	}
 
 	@Test
 	void startingATaskCanceledWhileQueuedDoesNotRunIt() {
 		String id = aScheduledTask();
 		this.registry.requestCancel(id);
-		assertThat(start(aTask(id), "worker-1"))
-			.isEqualTo(new StartOutcome(Decision.SKIP, TaskStatus.CANCELED, 0));
+		assertThat(start(aTask(id), "worker-1")).isEqualTo(new StartOutcome(Decision.SKIP, TaskStatus.CANCELED, 0));
 		assertThat(find(id).status()).isEqualTo(TaskStatus.CANCELED);
 	}
 
 	@Test
 	void startingATaskTheRegistryLostStoresItAgainAsRunning() {
 		NewTask task = new NewTask(uniqueId(), "sample.add", "[1,2]", "{}", 3);
-		assertThat(start(task, "worker-1"))
-			.isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 1));
+		assertThat(start(task, "worker-1")).isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 1));
 		TaskInfo stored = find(task.id());
 		assertThat(stored.status()).isEqualTo(TaskStatus.RUNNING);
 		assertThat(stored.name()).isEqualTo("sample.add");
@@ -279,12 +275,10 @@ abstract class TaskRegistryContractTest {
 	@Test
 	void aLostTaskStoredAgainGoesOnFromTheMessagesAttemptsAndReplay() {
 		NewTask task = new NewTask(uniqueId(), "sample.add", "[1,2]", "{}", 3, 2, 1, null, null);
-		assertThat(start(task, "worker-1"))
-			.isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 3));
+		assertThat(start(task, "worker-1")).isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 3));
 		assertThat(find(task.id()).attempts()).isEqualTo(3);
 		// The stored task holds the attempt under a lease...
-		assertThat(start(task, "worker-2"))
-			.isEqualTo(new StartOutcome(Decision.DEFER, TaskStatus.RUNNING, 3, LEASE));
+		assertThat(start(task, "worker-2")).isEqualTo(new StartOutcome(Decision.DEFER, TaskStatus.RUNNING, 3, LEASE));
 		// ...and knows the message's run: a message of an earlier run is stale.
 		this.clock.advance(LEASE);
 		assertThat(start(aTask(task.id()), "worker-2"))
@@ -297,8 +291,7 @@ abstract class TaskRegistryContractTest {
 		this.registry.replay(id, uniqueId());
 		TaskInfo replayed = find(id);
 		this.clock.advance(Duration.ofSeconds(1));
-		assertThat(start(aTask(id), "worker-2"))
-			.isEqualTo(new StartOutcome(Decision.SKIP, TaskStatus.SCHEDULED, 0));
+		assertThat(start(aTask(id), "worker-2")).isEqualTo(new StartOutcome(Decision.SKIP, TaskStatus.SCHEDULED, 0));
 		assertThat(find(id)).isEqualTo(replayed);
 	}
 
@@ -309,8 +302,7 @@ abstract class TaskRegistryContractTest {
 		CompletableFuture<TaskInfo> canceled = this.registry.whenFinal(id);
 		// Its worker died: the lease expired.
 		this.clock.advance(LEASE.plusSeconds(1));
-		assertThat(start(aTask(id), "worker-2"))
-			.isEqualTo(new StartOutcome(Decision.SKIP, TaskStatus.CANCELED, 1));
+		assertThat(start(aTask(id), "worker-2")).isEqualTo(new StartOutcome(Decision.SKIP, TaskStatus.CANCELED, 1));
 		TaskInfo task = find(id);
 		assertThat(task.status()).isEqualTo(TaskStatus.CANCELED);
 		assertThat(task.finishedAt()).isEqualTo(this.clock.instant());
@@ -340,8 +332,8 @@ abstract class TaskRegistryContractTest {
 		this.clock.advance(LEASE.dividedBy(2));
 		String unknown = uniqueId();
 		// Only the attempts that still hold their task are renewed: the others are lost.
-		assertThat(this.registry.renewLeases(Map.of(renewed, tokenOf(renewed), otherWorkers, "worker-1/stale", scheduled,
-				"worker-1/none", finished, tokenOf(finished), unknown, "worker-1/unknown"), LEASE))
+		assertThat(this.registry.renewLeases(Map.of(renewed, tokenOf(renewed), otherWorkers, "worker-1/stale",
+				scheduled, "worker-1/none", finished, tokenOf(finished), unknown, "worker-1/unknown"), LEASE))
 			.containsExactlyInAnyOrder(otherWorkers, scheduled, finished, unknown);
 		assertThat(find(renewed).updatedAt()).isEqualTo(this.clock.instant());
 		assertThat(find(scheduled)).isEqualTo(scheduledBefore);
@@ -355,8 +347,7 @@ abstract class TaskRegistryContractTest {
 		assertThat(start(aTask(otherWorkers), "worker-3"))
 			.isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 2));
 		this.clock.advance(LEASE.dividedBy(2));
-		assertThat(start(aTask(renewed), "worker-3"))
-			.isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 2));
+		assertThat(start(aTask(renewed), "worker-3")).isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 2));
 	}
 
 	@Test
@@ -377,8 +368,7 @@ abstract class TaskRegistryContractTest {
 		assertThat(task.updatedAt()).isEqualTo(this.clock.instant());
 		assertThat(listIds(new TaskQuery(Set.of(TaskStatus.RETRYING), null, 10, null))).containsExactly(id);
 		// The failed attempt let its lease go: the retry runs at once.
-		assertThat(start(aTask(id), "worker-2"))
-			.isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 2));
+		assertThat(start(aTask(id), "worker-2")).isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 2));
 		assertThat(find(id).worker()).isEqualTo("worker-2");
 	}
 
@@ -405,8 +395,7 @@ abstract class TaskRegistryContractTest {
 		assertThat(task.worker()).isEqualTo("worker-1");
 		assertThat(task.updatedAt()).isEqualTo(this.clock.instant());
 		assertThat(listIds(new TaskQuery(Set.of(TaskStatus.SCHEDULED), null, 10, null))).containsExactly(id);
-		assertThat(start(aTask(id), "worker-2"))
-			.isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 2));
+		assertThat(start(aTask(id), "worker-2")).isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 2));
 	}
 
 	@Test
@@ -444,10 +433,8 @@ abstract class TaskRegistryContractTest {
 			.containsExactly(tuple(created, "step 1"), tuple(this.clock.instant(), "Replayed (replay 1)"));
 		assertThat(listIds(new TaskQuery(Set.of(TaskStatus.ERRORED), null, 10, null))).isEmpty();
 		assertThat(listIds(new TaskQuery(Set.of(TaskStatus.SCHEDULED), null, 10, null))).containsExactly(id);
-		assertThat(start(aTask(id), "worker-2"))
-			.isEqualTo(new StartOutcome(Decision.SKIP, TaskStatus.SCHEDULED, 0));
-		assertThat(start(aTask(id, 0, 1), "worker-2"))
-			.isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 1));
+		assertThat(start(aTask(id), "worker-2")).isEqualTo(new StartOutcome(Decision.SKIP, TaskStatus.SCHEDULED, 0));
+		assertThat(start(aTask(id, 0, 1), "worker-2")).isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 1));
 		this.registry.finish(id, tokenOf(id), "2");
 		assertThat(find(id).result()).isEqualTo(this.json.readTree("2"));
 	}
@@ -462,10 +449,8 @@ abstract class TaskRegistryContractTest {
 		assertThat(replayed.attempts()).isZero();
 		assertThat(replayed.finishedAt()).isNull();
 		assertThat(this.registry.cancelRequested(List.of(id))).isEmpty();
-		assertThat(start(aTask(id), "worker-2"))
-			.isEqualTo(new StartOutcome(Decision.SKIP, TaskStatus.SCHEDULED, 0));
-		assertThat(start(aTask(id, 0, 1), "worker-2"))
-			.isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 1));
+		assertThat(start(aTask(id), "worker-2")).isEqualTo(new StartOutcome(Decision.SKIP, TaskStatus.SCHEDULED, 0));
+		assertThat(start(aTask(id, 0, 1), "worker-2")).isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 1));
 	}
 
 	@Test
@@ -473,8 +458,7 @@ abstract class TaskRegistryContractTest {
 		String id = aScheduledTask();
 		this.registry.requestCancel(id);
 		assertThat(this.registry.replay(id, uniqueId()).status()).isEqualTo(TaskStatus.SCHEDULED);
-		assertThat(start(aTask(id, 0, 1), "worker-1"))
-			.isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 1));
+		assertThat(start(aTask(id, 0, 1), "worker-1")).isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 1));
 	}
 
 	@Test
@@ -488,24 +472,26 @@ abstract class TaskRegistryContractTest {
 			.containsExactly("Replayed (replay 1)", "Replayed (replay 2)");
 		assertThat(start(aTask(id, 1, 1), "worker-1"))
 			.isEqualTo(new StartOutcome(Decision.SKIP, TaskStatus.SCHEDULED, 0));
-		assertThat(start(aTask(id, 0, 2), "worker-1"))
-			.isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 1));
+		assertThat(start(aTask(id, 0, 2), "worker-1")).isEqualTo(new StartOutcome(Decision.RUN, TaskStatus.RUNNING, 1));
 	}
 
 	@Test
 	void replayingATaskThatDidNotFailOrWasNotCanceledIsRefused() {
 		String finished = aFinishedTask("1");
-		assertThatIllegalStateChange(() -> this.registry.replay(finished, uniqueId()), TaskStatus.FINISHED, TaskStatus.SCHEDULED);
+		assertThatIllegalStateChange(() -> this.registry.replay(finished, uniqueId()), TaskStatus.FINISHED,
+				TaskStatus.SCHEDULED);
 		assertThat(find(finished).result()).isEqualTo(this.json.readTree("1"));
 		String running = aRunningTask();
-		assertThatIllegalStateChange(() -> this.registry.replay(running, uniqueId()), TaskStatus.RUNNING, TaskStatus.SCHEDULED);
+		assertThatIllegalStateChange(() -> this.registry.replay(running, uniqueId()), TaskStatus.RUNNING,
+				TaskStatus.SCHEDULED);
 		assertThat(find(running).status()).isEqualTo(TaskStatus.RUNNING);
 		String scheduled = aScheduledTask();
 		assertThatIllegalStateChange(() -> this.registry.replay(scheduled, uniqueId()), TaskStatus.SCHEDULED,
 				TaskStatus.SCHEDULED);
 		String retrying = aRunningTask();
 		this.registry.retry(retrying, tokenOf(retrying), new TaskError("x", "y"), Duration.ZERO);
-		assertThatIllegalStateChange(() -> this.registry.replay(retrying, uniqueId()), TaskStatus.RETRYING, TaskStatus.SCHEDULED);
+		assertThatIllegalStateChange(() -> this.registry.replay(retrying, uniqueId()), TaskStatus.RETRYING,
+				TaskStatus.SCHEDULED);
 		assertThat(find(retrying).eventlog()).isEmpty();
 	}
 
@@ -555,7 +541,8 @@ abstract class TaskRegistryContractTest {
 		for (int i = 0; i < tasks.size(); i++) {
 			boolean done = i % 50 == 7;
 			assertThat(finished.get(i).refusal() != null).as("task %d refused", i).isEqualTo(done);
-			assertThat(find(tasks.get(i).id()).result()).isEqualTo(this.json.readTree(done ? "0" : Integer.toString(i)));
+			assertThat(find(tasks.get(i).id()).result())
+				.isEqualTo(this.json.readTree(done ? "0" : Integer.toString(i)));
 		}
 	}
 
@@ -808,8 +795,8 @@ abstract class TaskRegistryContractTest {
 	@Test
 	void whenFinalOfAFinalTaskCompletesAtOnce() {
 		String id = aFinishedTask("7");
-		assertThat(this.registry.whenFinal(id)).isCompletedWithValueMatching((task) -> task.id().equals(id)
-				&& task.status() == TaskStatus.FINISHED);
+		assertThat(this.registry.whenFinal(id))
+			.isCompletedWithValueMatching((task) -> task.id().equals(id) && task.status() == TaskStatus.FINISHED);
 	}
 
 	@Test
@@ -909,8 +896,8 @@ abstract class TaskRegistryContractTest {
 		this.clock.advance(Duration.ofMillis(1));
 		String running = aRunningTask();
 		assertThat(listIds(new TaskQuery(Set.of(TaskStatus.FINISHED), null, 10, null))).containsExactly(finished);
-		assertThat(listIds(new TaskQuery(Set.of(TaskStatus.SCHEDULED, TaskStatus.CANCELED, TaskStatus.RUNNING), null,
-				10, null)))
+		assertThat(listIds(
+				new TaskQuery(Set.of(TaskStatus.SCHEDULED, TaskStatus.CANCELED, TaskStatus.RUNNING), null, 10, null)))
 			.containsExactly(running, canceled, scheduled);
 		assertThat(listIds(new TaskQuery(Set.of(TaskStatus.ERRORED), null, 10, null))).isEmpty();
 	}
@@ -937,8 +924,8 @@ abstract class TaskRegistryContractTest {
 		List<String> walked = new ArrayList<>();
 		TaskCursor cursor = null;
 		do {
-			TaskPage page = this.registry.list(new TaskQuery(Set.of(TaskStatus.RUNNING, TaskStatus.CANCELED), null, 3,
-					cursor));
+			TaskPage page = this.registry
+				.list(new TaskQuery(Set.of(TaskStatus.RUNNING, TaskStatus.CANCELED), null, 3, cursor));
 			page.items().forEach((task) -> walked.add(task.id()));
 			cursor = page.next();
 		}
@@ -1267,7 +1254,8 @@ abstract class TaskRegistryContractTest {
 
 	/** The listing order of ids, for tests that know each task's creation time. */
 	private Comparator<String> newestFirst() {
-		return Comparator.comparing((String id) -> find(id).createdAt()).thenComparing(Comparator.naturalOrder())
+		return Comparator.comparing((String id) -> find(id).createdAt())
+			.thenComparing(Comparator.naturalOrder())
 			.reversed();
 	}
 

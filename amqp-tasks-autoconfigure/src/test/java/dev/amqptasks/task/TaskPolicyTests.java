@@ -80,8 +80,7 @@ class TaskPolicyTests {
 
 	@Test
 	void jitterKeepsTheDelayWithinItsFraction() {
-		TaskPolicy policy = new TaskPolicy(10, Duration.ofSeconds(10), 1, Duration.ofSeconds(10), 0.1, null,
-				List.of());
+		TaskPolicy policy = new TaskPolicy(10, Duration.ofSeconds(10), 1, Duration.ofSeconds(10), 0.1, null, List.of());
 
 		for (int i = 0; i < 200; i++) {
 			assertThat(policy.delayAfter(1)).isBetween(Duration.ofMillis(9_000), Duration.ofMillis(11_000));

@@ -13,8 +13,8 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
  * The RabbitMQ and Redis that tests talk to: the machine's own services when they answer
- * (overridable with AMQP_TASKS_TEST_RABBIT / AMQP_TASKS_TEST_REDIS as host:port), otherwise
- * containers where a Docker engine exists. Never a mock.
+ * (overridable with AMQP_TASKS_TEST_RABBIT / AMQP_TASKS_TEST_REDIS as host:port),
+ * otherwise containers where a Docker engine exists. Never a mock.
  */
 public final class LocalServices {
 

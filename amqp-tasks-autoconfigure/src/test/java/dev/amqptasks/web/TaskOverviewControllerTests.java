@@ -20,8 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
 /**
- * Tests for {@link TaskOverviewController} on its own: what it answers when the application has
- * no worker directory or nothing that polls the queues.
+ * Tests for {@link TaskOverviewController} on its own: what it answers when the
+ * application has no worker directory or nothing that polls the queues.
  */
 @Tag("fast")
 class TaskOverviewControllerTests {
@@ -51,8 +51,8 @@ class TaskOverviewControllerTests {
 		assertThat(this.controller.stats().tasks()).containsExactly(entry("scheduled", 1L), entry("running", 0L),
 				entry("retrying", 0L), entry("finished", 0L), entry("errored", 0L), entry("canceled", 0L));
 		assertThat(this.controller.stats().byName()).containsOnlyKeys("sample.echo");
-		assertThat(List.copyOf(this.controller.stats().byName().get("sample.echo").keySet())).containsExactly(
-				"scheduled", "running", "retrying", "finished", "errored", "canceled");
+		assertThat(List.copyOf(this.controller.stats().byName().get("sample.echo").keySet()))
+			.containsExactly("scheduled", "running", "retrying", "finished", "errored", "canceled");
 	}
 
 }

@@ -114,8 +114,7 @@ class MessageReaderTests {
 	}
 
 	private void assertMalformed(Message message, String taskId, String reason) {
-		assertThatExceptionOfType(MalformedTaskMessageException.class)
-			.isThrownBy(() -> this.reader.read(message))
+		assertThatExceptionOfType(MalformedTaskMessageException.class).isThrownBy(() -> this.reader.read(message))
 			.satisfies((ex) -> {
 				assertThat(ex.taskId()).isEqualTo(taskId);
 				assertThat(ex.getMessage()).contains(reason);

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * How a worker that is shutting down tells a task interrupted by it (given back to the queue)
- * from a task that failed: the interruption may surface in many forms.
+ * How a worker that is shutting down tells a task interrupted by it (given back to the
+ * queue) from a task that failed: the interruption may surface in many forms.
  */
 @Tag("fast")
 class TaskRunnerInterruptionTests {
@@ -35,8 +35,9 @@ class TaskRunnerInterruptionTests {
 
 	@Test
 	void anInterruptionWrappedInOtherExceptionsIsAnInterruption() {
-		assertThat(TaskRunner.isInterruption(new CompletionException(
-				new UncheckedIOException(new InterruptedIOException("interrupted"))))).isTrue();
+		assertThat(TaskRunner.isInterruption(
+				new CompletionException(new UncheckedIOException(new InterruptedIOException("interrupted")))))
+			.isTrue();
 		assertThat(TaskRunner.isInterruption(new IllegalStateException("wrapped", new InterruptedException())))
 			.isTrue();
 	}

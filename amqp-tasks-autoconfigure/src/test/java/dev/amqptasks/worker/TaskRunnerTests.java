@@ -46,8 +46,8 @@ import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 
 /**
- * Tests of {@link TaskRunner}'s decisions, with no broker: the in-memory registry, a mocked
- * channel and publisher.
+ * Tests of {@link TaskRunner}'s decisions, with no broker: the in-memory registry, a
+ * mocked channel and publisher.
  */
 @Tag("fast")
 class TaskRunnerTests {
@@ -133,8 +133,7 @@ class TaskRunnerTests {
 
 	@Test
 	void interceptorsRunInTheirOrderAroundTheTask() {
-		runner(recording("first"), recording("second")).run(aMessage("t-6", "unit.add", "[1,1]"), this.channel,
-				null);
+		runner(recording("first"), recording("second")).run(aMessage("t-6", "unit.add", "[1,1]"), this.channel, null);
 
 		assertThat(this.seen).containsExactly("first before unit.add t-6 1", "second before unit.add t-6 1",
 				"second after 2", "first after 2");

@@ -18,11 +18,12 @@ import dev.amqptasks.testsupport.Rabbitmqctl;
 import dev.amqptasks.testsupport.WorkerProcess;
 
 /**
- * The benchmark driver behind {@code bench/run}: the workloads RAW, W1, W2, W3 and L1 that
- * docs/performance.md defines (one class each), against the local RabbitMQ and Redis, with this
- * JVM as the producer (a Spring Boot application with the starter) and the real worker app in
- * JVMs of its own. Prints a header, one JSON line per workload run, and a table of medians;
- * deletes every queue, exchange and Redis key it created, also when it fails or is interrupted.
+ * The benchmark driver behind {@code bench/run}: the workloads RAW, W1, W2, W3 and L1
+ * that docs/performance.md defines (one class each), against the local RabbitMQ and
+ * Redis, with this JVM as the producer (a Spring Boot application with the starter) and
+ * the real worker app in JVMs of its own. Prints a header, one JSON line per workload
+ * run, and a table of medians; deletes every queue, exchange and Redis key it created,
+ * also when it fails or is interrupted.
  * <p>
  * Standard output carries only the header, the JSON lines and the table; progress goes to
  * standard error.
@@ -145,8 +146,9 @@ public final class Benchmark {
 	}
 
 	/**
-	 * Runs a workload, once more if it fails (the services are shared: another process may
-	 * restart RabbitMQ or Redis under it). Its JSON lines are printed only once it succeeded.
+	 * Runs a workload, once more if it fails (the services are shared: another process
+	 * may restart RabbitMQ or Redis under it). Its JSON lines are printed only once it
+	 * succeeded.
 	 */
 	private void attempt(String what, Action workload) throws Exception {
 		for (int attempt = 0;; attempt++) {
@@ -167,8 +169,8 @@ public final class Benchmark {
 	}
 
 	/**
-	 * Starts the real standalone worker (amqp-tasks-worker-app jar, the benchmark tasks on
-	 * {@code -Dloader.path}) in a JVM of its own, as users run it.
+	 * Starts the real standalone worker (amqp-tasks-worker-app jar, the benchmark tasks
+	 * on {@code -Dloader.path}) in a JVM of its own, as users run it.
 	 * @param names the run's queue, exchange and key prefix
 	 * @param maxRunningTasks {@code --max-running-tasks}, or 0 for the worker's default
 	 * @param label names the log file
@@ -220,7 +222,9 @@ public final class Benchmark {
 		return resource;
 	}
 
-	/** Deletes what one run declared and stored, once its worker and producer are closed. */
+	/**
+	 * Deletes what one run declared and stored, once its worker and producer are closed.
+	 */
 	synchronized void release(Names names) {
 		close(names);
 		for (String queue : names.queues()) {
@@ -280,6 +284,7 @@ public final class Benchmark {
 			progress("clean-up: " + ex);
 		}
 	}
+
 	static void progress(String message) {
 		System.err.println(String.format(Locale.ROOT, "[bench %5.1fs] %s", elapsedSeconds(), message));
 		System.err.flush();

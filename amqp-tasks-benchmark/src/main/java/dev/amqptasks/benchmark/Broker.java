@@ -22,7 +22,9 @@ final class Broker implements AutoCloseable {
 		this.connection = this.factory.newConnection("amqp-tasks-benchmark-admin");
 	}
 
-	/** The connection, opened again if the broker closed it (clean-up must still work). */
+	/**
+	 * The connection, opened again if the broker closed it (clean-up must still work).
+	 */
 	private synchronized Connection connection() throws IOException {
 		if (!this.connection.isOpen()) {
 			try {

@@ -15,8 +15,8 @@ import dev.amqptasks.TaskHandle;
 import dev.amqptasks.TaskRequest;
 
 /**
- * How the benchmark's producer enqueues: as fast as it can from many threads, or at a steady
- * rate.
+ * How the benchmark's producer enqueues: as fast as it can from many threads, or at a
+ * steady rate.
  */
 final class Enqueuing {
 
@@ -27,17 +27,17 @@ final class Enqueuing {
 	}
 
 	/**
-	 * Ids of enqueued tasks, when the first enqueue started ({@link System#currentTimeMillis()})
-	 * and how long enqueueing took.
+	 * Ids of enqueued tasks, when the first enqueue started
+	 * ({@link System#currentTimeMillis()}) and how long enqueueing took.
 	 */
 	record Enqueued(String[] ids, long firstEnqueueMillis, double seconds) {
 	}
 
 	/**
-	 * Enqueues tasks as fast as the producer API allows: {@code PRODUCER_THREADS} threads call
-	 * {@link TaskClient#enqueueAll(List)} with {@code BULK_SIZE} tasks at a time (or, with a
-	 * size of 1, {@link TaskClient#enqueue(String, Object...)} for each task) concurrently, each
-	 * call waiting for its own confirms.
+	 * Enqueues tasks as fast as the producer API allows: {@code PRODUCER_THREADS} threads
+	 * call {@link TaskClient#enqueueAll(List)} with {@code BULK_SIZE} tasks at a time
+	 * (or, with a size of 1, {@link TaskClient#enqueue(String, Object...)} for each task)
+	 * concurrently, each call waiting for its own confirms.
 	 */
 	Enqueued enqueueAll(TaskClient client, int n, String task, Object... args) throws InterruptedException {
 		String[] ids = new String[n];
@@ -51,7 +51,8 @@ final class Enqueuing {
 				try {
 					gate.await();
 					int bulk = this.settings.bulkSize();
-					for (int from = next.getAndAdd(bulk); from < n && failure.get() == null; from = next.getAndAdd(bulk)) {
+					for (int from = next.getAndAdd(bulk); from < n
+							&& failure.get() == null; from = next.getAndAdd(bulk)) {
 						int to = Math.min(n, from + bulk);
 						if (bulk == 1) {
 							ids[from] = client.enqueue(task, args).id();
@@ -88,15 +89,15 @@ final class Enqueuing {
 	}
 
 	/**
-	 * Ids of tasks enqueued at a steady rate, the duration of each enqueue call and the rate
-	 * achieved.
+	 * Ids of tasks enqueued at a steady rate, the duration of each enqueue call and the
+	 * rate achieved.
 	 */
 	record Steady(String[] ids, double[] callMillis, double achievedRate) {
 	}
 
 	/**
-	 * Enqueues at a fixed rate, open loop: a task is due every {@code 1/rate} seconds whatever
-	 * the previous enqueue took; a pool of threads makes the calls.
+	 * Enqueues at a fixed rate, open loop: a task is due every {@code 1/rate} seconds
+	 * whatever the previous enqueue took; a pool of threads makes the calls.
 	 */
 	Steady enqueueSteadily(TaskClient client, int n, int rate) throws InterruptedException {
 		String[] ids = new String[n];

@@ -12,8 +12,8 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The header of the benchmark's output: the run, the machine, the JDK, the services and the
- * settings.
+ * The header of the benchmark's output: the run, the machine, the JDK, the services and
+ * the settings.
  */
 final class Header {
 
@@ -27,21 +27,21 @@ final class Header {
 		lines.add("machine:   " + Runtime.getRuntime().availableProcessors() + " cores (" + cpuModel() + "), "
 				+ memory() + " memory");
 		lines.add("load:      " + uptime());
-		lines.add("jdk:       " + System.getProperty("java.vm.vendor") + " " + System.getProperty("java.runtime.version")
-				+ " (" + System.getProperty("java.home") + "); worker java " + settings.java());
-		lines.add("services:  " + broker.version() + " at " + settings.rabbitHost() + ":"
-				+ settings.rabbitPort() + ", " + registry.version() + " at " + settings.redisHost() + ":"
-				+ settings.redisPort());
-		lines.add("settings:  RUNS=" + settings.runs() + " N=" + settings.n() + " W2_N=" + settings.w2N()
-				+ " W3_N=" + settings.w3N() + " L1_N=" + settings.l1N() + " PRODUCER_THREADS="
-				+ settings.producerThreads() + " BULK_SIZE=" + settings.bulkSize() + " RAW_SECONDS="
-				+ settings.rawSeconds() + " W3_RATE="
+		lines
+			.add("jdk:       " + System.getProperty("java.vm.vendor") + " " + System.getProperty("java.runtime.version")
+					+ " (" + System.getProperty("java.home") + "); worker java " + settings.java());
+		lines.add("services:  " + broker.version() + " at " + settings.rabbitHost() + ":" + settings.rabbitPort() + ", "
+				+ registry.version() + " at " + settings.redisHost() + ":" + settings.redisPort());
+		lines.add("settings:  RUNS=" + settings.runs() + " N=" + settings.n() + " W2_N=" + settings.w2N() + " W3_N="
+				+ settings.w3N() + " L1_N=" + settings.l1N() + " PRODUCER_THREADS=" + settings.producerThreads()
+				+ " BULK_SIZE=" + settings.bulkSize() + " RAW_SECONDS=" + settings.rawSeconds() + " W3_RATE="
 				+ settings.w3Rate() + " WARMUP=" + settings.warmup() + " WORKLOADS="
 				+ String.join(",", settings.workloads()));
-		lines.add("worker:    " + settings.workerJar() + " with -Dloader.path=" + settings.tasksJar()
-				+ (settings.workerJavaOptions().isEmpty() ? ""
-						: " and " + String.join(" ", settings.workerJavaOptions()))
-				+ "; logs in " + settings.logDir());
+		lines
+			.add("worker:    " + settings.workerJar() + " with -Dloader.path=" + settings.tasksJar()
+					+ (settings.workerJavaOptions().isEmpty() ? ""
+							: " and " + String.join(" ", settings.workerJavaOptions()))
+					+ "; logs in " + settings.logDir());
 		lines.forEach(System.out::println);
 		System.out.println();
 		System.out.flush();

@@ -20,8 +20,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * L1: listing finished tasks over the HTTP API, the first page and a cursor walk, with many
- * tasks stored.
+ * L1: listing finished tasks over the HTTP API, the first page and a cursor walk, with
+ * many tasks stored.
  */
 final class L1Workload {
 
@@ -131,13 +131,13 @@ final class L1Workload {
 		HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(uri)).GET().build(),
 				HttpResponse.BodyHandlers.ofString());
 		if (response.statusCode() != 200) {
-			throw new IllegalStateException("GET " + uri + " answered " + response.statusCode() + ": "
-					+ response.body());
+			throw new IllegalStateException(
+					"GET " + uri + " answered " + response.statusCode() + ": " + response.body());
 		}
 		JsonNode page = this.json.readTree(response.body());
 		if (page.get("items").size() != L1_LIMIT) {
-			throw new IllegalStateException("GET " + uri + " listed " + page.get("items").size() + " tasks, not "
-					+ L1_LIMIT);
+			throw new IllegalStateException(
+					"GET " + uri + " listed " + page.get("items").size() + " tasks, not " + L1_LIMIT);
 		}
 		JsonNode next = page.get("next");
 		if (next == null || next.isNull()) {

@@ -24,7 +24,9 @@ record Names(String queue) {
 		return List.of(this.queue, this.queue + "-delay", this.queue + "-error");
 	}
 
-	/** The properties that point the task system at these names and at the local services. */
+	/**
+	 * The properties that point the task system at these names and at the local services.
+	 */
 	Map<String, Object> properties(Settings settings) {
 		Map<String, Object> properties = new LinkedHashMap<>();
 		properties.put("amqp-tasks.queue", queue());

@@ -13,8 +13,9 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * A producer as users have one: a Spring Boot application with the starter, its connections
- * and properties. Each workload run gets its own, pointed at the run's queue and key prefix.
+ * A producer as users have one: a Spring Boot application with the starter, its
+ * connections and properties. Each workload run gets its own, pointed at the run's queue
+ * and key prefix.
  */
 final class Producer implements AutoCloseable {
 
@@ -37,7 +38,8 @@ final class Producer implements AutoCloseable {
 		properties.put("spring.main.log-startup-info", "false");
 		properties.put("spring.jmx.enabled", "false");
 		properties.put("server.port", "0");
-		// L1 lists over the task API, which an application without Spring Security turns on.
+		// L1 lists over the task API, which an application without Spring Security turns
+		// on.
 		properties.put("amqp-tasks.http.enabled", String.valueOf(web));
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(ProducerApplication.class)
 			.web(web ? WebApplicationType.SERVLET : WebApplicationType.NONE)
@@ -65,9 +67,9 @@ final class Producer implements AutoCloseable {
 	}
 
 	/**
-	 * The producer application: auto-configuration only, so that it holds exactly what the
-	 * starter (and, for L1, Spring MVC) brings; the benchmark tasks come in through their
-	 * auto-configuration, as in any application that has the tasks jar.
+	 * The producer application: auto-configuration only, so that it holds exactly what
+	 * the starter (and, for L1, Spring MVC) brings; the benchmark tasks come in through
+	 * their auto-configuration, as in any application that has the tasks jar.
 	 */
 	@SpringBootConfiguration(proxyBeanMethods = false)
 	@EnableAutoConfiguration

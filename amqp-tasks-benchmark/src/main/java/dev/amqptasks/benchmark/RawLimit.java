@@ -20,11 +20,11 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 
 /**
- * RAW: the broker's own limit for the task system's message pattern, without the task system.
- * One producer publishes persistent messages of a task message's size, with the same
- * properties, to a direct exchange bound to one durable classic queue, keeping at most
- * {@value #CONFIRM_WINDOW} unconfirmed; one consumer acknowledges each message manually. The
- * rate is the consumer's, measured after a warm-up.
+ * RAW: the broker's own limit for the task system's message pattern, without the task
+ * system. One producer publishes persistent messages of a task message's size, with the
+ * same properties, to a direct exchange bound to one durable classic queue, keeping at
+ * most {@value #CONFIRM_WINDOW} unconfirmed; one consumer acknowledges each message
+ * manually. The rate is the consumer's, measured after a warm-up.
  */
 final class RawLimit {
 
@@ -38,7 +38,8 @@ final class RawLimit {
 	/**
 	 * The result of a run.
 	 *
-	 * @param consumedPerSecond messages acknowledged by the consumer per second (the figure)
+	 * @param consumedPerSecond messages acknowledged by the consumer per second (the
+	 * figure)
 	 * @param publishedPerSecond messages confirmed to the producer per second
 	 * @param bodyBytes the size of each message body
 	 * @param consumed messages consumed in the whole run, warm-up included

@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * RAW: the broker's own limit on this machine, publish and consume with no task system, for
- * the ratios of the other workloads.
+ * RAW: the broker's own limit on this machine, publish and consume with no task system,
+ * for the ratios of the other workloads.
  */
 final class RawWorkload {
 
@@ -36,8 +36,8 @@ final class RawWorkload {
 			line.put("published_per_s", Stats.round(result.publishedPerSecond(), 1));
 			line.put("seconds", this.settings.rawSeconds());
 			line.put("confirm_window", RawLimit.CONFIRM_WINDOW);
-			line.put("consumer_prefetch", (this.settings.rawPrefetch() == 0) ? "unlimited"
-					: Integer.toString(this.settings.rawPrefetch()));
+			line.put("consumer_prefetch",
+					(this.settings.rawPrefetch() == 0) ? "unlimited" : Integer.toString(this.settings.rawPrefetch()));
 			line.put("queue_type", "classic");
 			line.put("body_bytes", result.bodyBytes());
 			line.put("rabbitmq_cpu_ms_per_msg", Stats.round(brokerCpu.toNanos() / 1e6 / result.consumed(), 3));

@@ -17,9 +17,9 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 
 /**
- * The driver's own view of the registry's Redis keys ({@code {<prefix>}:task:<id>} hashes and
- * {@code {<prefix>}:idx:status:<status>} sorted sets), to count and time tasks without
- * disturbing the task system, and to delete a run's keys.
+ * The driver's own view of the registry's Redis keys ({@code {<prefix>}:task:<id>} hashes
+ * and {@code {<prefix>}:idx:status:<status>} sorted sets), to count and time tasks
+ * without disturbing the task system, and to delete a run's keys.
  */
 final class Registry implements AutoCloseable {
 
@@ -28,7 +28,8 @@ final class Registry implements AutoCloseable {
 	private final StatefulRedisConnection<String, String> connection;
 
 	Registry(String host, int port) {
-		this.client = RedisClient.create(RedisURI.Builder.redis(host, port).withTimeout(Duration.ofSeconds(30)).build());
+		this.client = RedisClient
+			.create(RedisURI.Builder.redis(host, port).withTimeout(Duration.ofSeconds(30)).build());
 		this.connection = this.client.connect();
 	}
 
@@ -46,8 +47,8 @@ final class Registry implements AutoCloseable {
 	}
 
 	/**
-	 * Waits until the registry holds at least {@code target} finished tasks; fails at once if a
-	 * task errored or was canceled.
+	 * Waits until the registry holds at least {@code target} finished tasks; fails at
+	 * once if a task errored or was canceled.
 	 * @return the {@link System#currentTimeMillis()} when the count was seen
 	 */
 	long awaitFinished(String prefix, long target, Duration timeout, Runnable alive) throws InterruptedException {

@@ -7,8 +7,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The benchmark's output: one JSON line per workload run, printed once the run succeeded, and
- * a table of medians at the end.
+ * The benchmark's output: one JSON line per workload run, printed once the run succeeded,
+ * and a table of medians at the end.
  */
 final class Results {
 
@@ -63,8 +63,11 @@ final class Results {
 		row("W1", "enqueue, tasks/s", "enqueue_per_s", "enqueue_ratio_to_raw");
 		row("W1", "drain (pre-filled), tasks/s", "drain_tasks_per_s", "drain_ratio_to_raw");
 		row("W1", "worker peak RSS, MB", "worker_peak_rss_mb", null);
-		row("W2", "makespan, s (ideal ~" + (int) Math.ceil((double) this.settings.w2N()
-				/ this.settings.w2MaxRunningTasks() * W2W3Workload.W2_TASK_SECONDS) + " s)", "makespan_s", null);
+		row("W2",
+				"makespan, s (ideal ~" + (int) Math.ceil(
+						(double) this.settings.w2N() / this.settings.w2MaxRunningTasks() * W2W3Workload.W2_TASK_SECONDS)
+						+ " s)",
+				"makespan_s", null);
 		row("W2", "worker peak RSS, MB", "worker_peak_rss_mb", null);
 		row("W3", "enqueue to start p50, ms", "start_p50_ms", null);
 		row("W3", "enqueue to start p99, ms", "start_p99_ms", null);

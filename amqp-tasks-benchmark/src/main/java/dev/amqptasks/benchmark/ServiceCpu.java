@@ -8,9 +8,9 @@ import java.time.Duration;
 import java.util.function.Predicate;
 
 /**
- * CPU time used so far by the local RabbitMQ and Redis processes (zero when they cannot be
- * seen: not Linux, or not local), so that a workload can say where its CPU went. The services
- * are shared: whatever else uses them at the same time is counted too.
+ * CPU time used so far by the local RabbitMQ and Redis processes (zero when they cannot
+ * be seen: not Linux, or not local), so that a workload can say where its CPU went. The
+ * services are shared: whatever else uses them at the same time is counted too.
  */
 final class ServiceCpu {
 

@@ -14,9 +14,9 @@ import java.util.Set;
  * What a benchmark run does, from environment variables (see docs/performance.md).
  */
 record Settings(int runs, int n, int w2N, int w3N, int l1N, int producerThreads, int bulkSize, int rawSeconds,
-		int rawPrefetch, int w3Rate, int w2MaxRunningTasks, int warmup, int l1Requests, int l1Walks, Set<String> workloads,
-		String rabbitHost, int rabbitPort, String redisHost, int redisPort, Path java, Path workerJar, Path tasksJar,
-		Path logDir, List<String> workerJavaOptions, int timeoutSeconds, int retries) {
+		int rawPrefetch, int w3Rate, int w2MaxRunningTasks, int warmup, int l1Requests, int l1Walks,
+		Set<String> workloads, String rabbitHost, int rabbitPort, String redisHost, int redisPort, Path java,
+		Path workerJar, Path tasksJar, Path logDir, List<String> workerJavaOptions, int timeoutSeconds, int retries) {
 
 	static final List<String> ALL_WORKLOADS = List.of("RAW", "W1", "W2", "W3", "L1");
 
@@ -28,8 +28,8 @@ record Settings(int runs, int n, int w2N, int w3N, int l1N, int producerThreads,
 			}
 			String upper = workload.toUpperCase(Locale.ROOT);
 			if (!ALL_WORKLOADS.contains(upper)) {
-				throw new IllegalArgumentException("WORKLOADS: unknown workload '" + workload + "', known are "
-						+ ALL_WORKLOADS);
+				throw new IllegalArgumentException(
+						"WORKLOADS: unknown workload '" + workload + "', known are " + ALL_WORKLOADS);
 			}
 			workloads.add(upper);
 		}
@@ -40,11 +40,10 @@ record Settings(int runs, int n, int w2N, int w3N, int l1N, int producerThreads,
 		}
 		return new Settings(positive(env, "RUNS", 3), positive(env, "N", 20_000), positive(env, "W2_N", 2_000),
 				positive(env, "W3_N", 2_000), positive(env, "L1_N", 100_000), positive(env, "PRODUCER_THREADS", 32),
-				positive(env, "BULK_SIZE", 500),
-				positive(env, "RAW_SECONDS", 15), atLeastZero(env, "RAW_PREFETCH", 0), positive(env, "W3_RATE", 200),
-				positive(env, "W2_MAX_RUNNING_TASKS", 1000), atLeastZero(env, "WARMUP", 500),
-				positive(env, "L1_REQUESTS", 200), positive(env, "L1_WALKS", 10), workloads,
-				env.getOrDefault("RABBIT_HOST", "127.0.0.1"), positive(env, "RABBIT_PORT", 5672),
+				positive(env, "BULK_SIZE", 500), positive(env, "RAW_SECONDS", 15), atLeastZero(env, "RAW_PREFETCH", 0),
+				positive(env, "W3_RATE", 200), positive(env, "W2_MAX_RUNNING_TASKS", 1000),
+				atLeastZero(env, "WARMUP", 500), positive(env, "L1_REQUESTS", 200), positive(env, "L1_WALKS", 10),
+				workloads, env.getOrDefault("RABBIT_HOST", "127.0.0.1"), positive(env, "RABBIT_PORT", 5672),
 				env.getOrDefault("REDIS_HOST", "127.0.0.1"), positive(env, "REDIS_PORT", 6379), java(env),
 				file(env, "BENCH_WORKER_JAR"), file(env, "BENCH_TASKS_JAR"),
 				Path.of(env.getOrDefault("BENCH_LOG_DIR", "target/bench")), List.copyOf(workerJavaOptions),

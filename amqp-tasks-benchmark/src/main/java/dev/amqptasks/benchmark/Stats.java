@@ -12,9 +12,9 @@ public final class Stats {
 	}
 
 	/**
-	 * A percentile with linear interpolation between the closest ranks (the usual definition of
-	 * spreadsheets and NumPy): the 50th of {1, 2, 3, 4} is 2.5, the 0th the smallest value and the
-	 * 100th the largest.
+	 * A percentile with linear interpolation between the closest ranks (the usual
+	 * definition of spreadsheets and NumPy): the 50th of {1, 2, 3, 4} is 2.5, the 0th the
+	 * smallest value and the 100th the largest.
 	 * @param values the sample, in any order (not changed)
 	 * @param percent from 0 to 100
 	 * @return the percentile, or NaN for an empty sample

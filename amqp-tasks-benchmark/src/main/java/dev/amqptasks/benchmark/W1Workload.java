@@ -7,8 +7,8 @@ import dev.amqptasks.TaskClient;
 import dev.amqptasks.testsupport.WorkerProcess;
 
 /**
- * W1: throughput of no-op tasks: the drain of a pre-filled queue, then enqueue and end to end
- * with a warm worker, with the CPU each process spent per task.
+ * W1: throughput of no-op tasks: the drain of a pre-filled queue, then enqueue and end to
+ * end with a warm worker, with the CPU each process spent per task.
  */
 final class W1Workload {
 
@@ -39,7 +39,8 @@ final class W1Workload {
 			Enqueuing.Enqueued prefill = this.enqueuing.enqueueAll(client, n, Benchmark.NOOP);
 			long queued = this.broker.messages(names.queue());
 			if (queued != n) {
-				throw new IllegalStateException("Expected " + n + " messages in " + names.queue() + ", found " + queued);
+				throw new IllegalStateException(
+						"Expected " + n + " messages in " + names.queue() + ", found " + queued);
 			}
 			WorkerProcess started = this.benchmark.startWorker(names, 0, "w1-r" + run);
 			try (WorkerProcess worker = this.benchmark.open(names, started)) {
@@ -48,9 +49,9 @@ final class W1Workload {
 				long[][] drained = this.registry.times(names.keyPrefix(), prefill.ids(), "startedAt", "finishedAt");
 				double drainSeconds = (Timestamps.latest(drained, 1) - Timestamps.earliest(drained, 0)) / 1000.0;
 
-				Benchmark.progress("W1 run " + run + ": end to end, " + n + " no-op tasks from "
-						+ this.settings.producerThreads() + " producer threads, " + this.settings.bulkSize()
-						+ " per call");
+				Benchmark.progress(
+						"W1 run " + run + ": end to end, " + n + " no-op tasks from " + this.settings.producerThreads()
+								+ " producer threads, " + this.settings.bulkSize() + " per call");
 				Duration workerCpu = worker.cpu();
 				Duration producerCpu = ownCpu();
 				Duration brokerCpu = ServiceCpu.rabbitmq();

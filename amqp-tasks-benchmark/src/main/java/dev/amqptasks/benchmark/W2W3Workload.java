@@ -33,8 +33,8 @@ final class W2W3Workload {
 
 	/**
 	 * W2 then W3. Their two workers boot at the same time, and their producers meanwhile:
-	 * JVM start-up is most of these workloads' wall time and is not measured. W3's worker idles
-	 * while W2 is measured.
+	 * JVM start-up is most of these workloads' wall time and is not measured. W3's worker
+	 * idles while W2 is measured.
 	 */
 	void run(int run) throws Exception {
 		boolean w2 = this.settings.runs("W2");
@@ -49,9 +49,9 @@ final class W2W3Workload {
 					this.benchmark.startWorker(names2, this.settings.w2MaxRunningTasks(), "w2-r" + run)) : null;
 			WorkerProcess worker3 = w3
 					? this.benchmark.open(names3, this.benchmark.startWorker(names3, 0, "w3-r" + run)) : null;
-			Benchmark.progress("W2/W3 run " + run + ": starting worker(s) "
-					+ ((worker2 != null) ? "pid " + worker2.pid() : "")
-					+ ((worker3 != null) ? " pid " + worker3.pid() : "") + " and producer(s)");
+			Benchmark.progress(
+					"W2/W3 run " + run + ": starting worker(s) " + ((worker2 != null) ? "pid " + worker2.pid() : "")
+							+ ((worker3 != null) ? " pid " + worker3.pid() : "") + " and producer(s)");
 			Producer producer2 = w2 ? this.benchmark.open(names2, Producer.start(this.settings, names2, false)) : null;
 			Producer producer3 = w3 ? this.benchmark.open(names3, Producer.start(this.settings, names3, false)) : null;
 			if (w2) {
@@ -84,8 +84,8 @@ final class W2W3Workload {
 		int warmup = this.settings.warmup();
 		TaskClient client = producer.client();
 		warmUp(client, names, worker, warmup, "W2 run " + run);
-		Benchmark.progress(
-				"W2 run " + run + ": " + n + " tasks of " + W2_TASK_SECONDS + " s, max-running-tasks=" + max);
+		Benchmark
+			.progress("W2 run " + run + ": " + n + " tasks of " + W2_TASK_SECONDS + " s, max-running-tasks=" + max);
 		Enqueuing.Enqueued batch = this.enqueuing.enqueueAll(client, n, Benchmark.SLEEP, W2_TASK_SECONDS);
 		this.registry.awaitFinished(names.keyPrefix(), (long) warmup + n, this.benchmark.timeout(), worker::checkAlive);
 		long[][] finished = this.registry.times(names.keyPrefix(), batch.ids(), "startedAt", "finishedAt");
@@ -141,7 +141,10 @@ final class W2W3Workload {
 		this.benchmark.results().report(line);
 	}
 
-	/** Runs no-op tasks through a fresh worker so that its JIT is warm before a measurement. */
+	/**
+	 * Runs no-op tasks through a fresh worker so that its JIT is warm before a
+	 * measurement.
+	 */
 	private void warmUp(TaskClient client, Names names, WorkerProcess worker, int tasks, String what)
 			throws InterruptedException {
 		if (tasks == 0) {

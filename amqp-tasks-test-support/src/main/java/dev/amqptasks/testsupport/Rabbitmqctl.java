@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs {@code rabbitmqctl} against the local broker: {@link #run(String...)} for commands
- * that must succeed (the worker app's ITs run as root on the project's machines, so it can
- * reach the node), {@link #list(String, String)} for a listing that never fails (the
+ * that must succeed (the worker app's ITs run as root on the project's machines, so it
+ * can reach the node), {@link #list(String, String)} for a listing that never fails (the
  * benchmark's final sweep of a run's queues and exchanges).
  */
 public final class Rabbitmqctl {
@@ -54,9 +54,9 @@ public final class Rabbitmqctl {
 	}
 
 	/**
-	 * Lists the names that {@code rabbitmqctl -q <command> name} prints and that start with
-	 * the prefix. Never fails: without rabbitmqctl, or if it may not be run here, fails or
-	 * takes over 30 s, the list is empty.
+	 * Lists the names that {@code rabbitmqctl -q <command> name} prints and that start
+	 * with the prefix. Never fails: without rabbitmqctl, or if it may not be run here,
+	 * fails or takes over 30 s, the list is empty.
 	 * @param command for example {@code list_queues} or {@code list_exchanges}
 	 * @param prefix what the names must start with
 	 * @return the names, in the order printed

@@ -19,16 +19,20 @@ import java.util.stream.Stream;
 
 /**
  * The standalone worker (the packaged amqp-tasks-worker-app jar, task jars on
- * {@code -Dloader.path}) in a JVM of its own, exactly as users run it. Its output goes to a log
- * file, never to an unread pipe that could fill up and block it. The caller builds the command
- * line: the worker app's ITs and the benchmark each know their own jars and settings.
+ * {@code -Dloader.path}) in a JVM of its own, exactly as users run it. Its output goes to
+ * a log file, never to an unread pipe that could fill up and block it. The caller builds
+ * the command line: the worker app's ITs and the benchmark each know their own jars and
+ * settings.
  */
 public final class WorkerProcess implements AutoCloseable {
 
 	/** How long a worker JVM may take to start (and a worker run to exit by itself). */
 	public static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(120);
 
-	/** How long a worker may take to stop after SIGTERM (or to go after SIGKILL) by default. */
+	/**
+	 * How long a worker may take to stop after SIGTERM (or to go after SIGKILL) by
+	 * default.
+	 */
 	public static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
 	private static final Pattern WORKER_ID = Pattern.compile("Worker (\\S+) consuming '");
@@ -56,8 +60,9 @@ public final class WorkerProcess implements AutoCloseable {
 	}
 
 	/**
-	 * Starts a worker; it is not ready until {@link #awaitStarted()} (or until it consumes).
-	 * Stops within {@link #STOP_TIMEOUT} and says nothing when it must be killed.
+	 * Starts a worker; it is not ready until {@link #awaitStarted()} (or until it
+	 * consumes). Stops within {@link #STOP_TIMEOUT} and says nothing when it must be
+	 * killed.
 	 * @param label names the worker in messages
 	 * @param command the process to start, for example from {@link #processBuilder(List)}
 	 * (its output is redirected here)
@@ -72,7 +77,8 @@ public final class WorkerProcess implements AutoCloseable {
 	}
 
 	/**
-	 * Starts a worker; it is not ready until {@link #awaitStarted()} (or until it consumes).
+	 * Starts a worker; it is not ready until {@link #awaitStarted()} (or until it
+	 * consumes).
 	 * @param label names the worker in messages
 	 * @param command the process to start (its output is redirected here)
 	 * @param log the file the worker's output (standard output and error) goes to; its
@@ -95,8 +101,8 @@ public final class WorkerProcess implements AutoCloseable {
 
 	/**
 	 * A process builder for a worker JVM without the JVM-options variables of this one's
-	 * environment ({@code JAVA_TOOL_OPTIONS} and the like): the JVM announces them on standard
-	 * error, which would spoil checks of its output.
+	 * environment ({@code JAVA_TOOL_OPTIONS} and the like): the JVM announces them on
+	 * standard error, which would spoil checks of its output.
 	 * @param command the command line
 	 * @return the builder
 	 */
@@ -117,7 +123,8 @@ public final class WorkerProcess implements AutoCloseable {
 	/**
 	 * Waits until the worker has started ({@code Started WorkerApplication} in its log).
 	 * @return this worker
-	 * @throws AssertionError if it exits or does not start within {@link #STARTUP_TIMEOUT}
+	 * @throws AssertionError if it exits or does not start within
+	 * {@link #STARTUP_TIMEOUT}
 	 */
 	public WorkerProcess awaitStarted() {
 		long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
@@ -152,8 +159,8 @@ public final class WorkerProcess implements AutoCloseable {
 	 */
 	public void checkAlive() {
 		if (!this.process.isAlive()) {
-			throw new IllegalStateException("The worker exited with status " + this.process.exitValue() + "; see "
-					+ this.log);
+			throw new IllegalStateException(
+					"The worker exited with status " + this.process.exitValue() + "; see " + this.log);
 		}
 	}
 
@@ -248,14 +255,15 @@ public final class WorkerProcess implements AutoCloseable {
 	}
 
 	private void signal(String signal) throws IOException, InterruptedException {
-		Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(pid())).redirectErrorStream(true).start();
+		Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(pid())).redirectErrorStream(true)
+			.start();
 		String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 		if (!kill.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
 			throw new AssertionError("[kill -" + signal + " ends]");
 		}
 		if (kill.exitValue() != 0) {
-			throw new AssertionError("[exit status of kill -" + signal + " " + pid() + ": " + output + "] expected 0 but was "
-					+ kill.exitValue());
+			throw new AssertionError("[exit status of kill -" + signal + " " + pid() + ": " + output
+					+ "] expected 0 but was " + kill.exitValue());
 		}
 	}
 
@@ -305,8 +313,8 @@ public final class WorkerProcess implements AutoCloseable {
 	}
 
 	/**
-	 * The stacks of the worker's threads ({@code jcmd <pid> Thread.print}), to show what a
-	 * worker that does not do what it should is waiting for.
+	 * The stacks of the worker's threads ({@code jcmd <pid> Thread.print}), to show what
+	 * a worker that does not do what it should is waiting for.
 	 * @return the thread dump, or why there is none
 	 */
 	public String threadDump() {

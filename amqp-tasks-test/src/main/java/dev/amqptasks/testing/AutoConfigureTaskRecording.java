@@ -11,14 +11,15 @@ import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.test.context.TestPropertySource;
 
 /**
- * Put on a {@code @SpringBootTest} class to test an application that uses amqp-tasks without
- * RabbitMQ, Redis or a worker: calls to {@code @AmqpTask} methods and {@code TaskClient} store
- * their tasks as {@code scheduled} in an in-memory registry and record their messages instead
- * of publishing them. The {@link RecordedTasks} bean shows what was enqueued, with which
- * arguments, and runs the recorded tasks in the test's thread when asked.
+ * Put on a {@code @SpringBootTest} class to test an application that uses amqp-tasks
+ * without RabbitMQ, Redis or a worker: calls to {@code @AmqpTask} methods and
+ * {@code TaskClient} store their tasks as {@code scheduled} in an in-memory registry and
+ * record their messages instead of publishing them. The {@link RecordedTasks} bean shows
+ * what was enqueued, with which arguments, and runs the recorded tasks in the test's
+ * thread when asked.
  * <p>
- * It sets {@code amqp-tasks.registry.type=memory} and {@code amqp-tasks.worker.enabled=false}
- * for the test's context.
+ * It sets {@code amqp-tasks.registry.type=memory} and
+ * {@code amqp-tasks.worker.enabled=false} for the test's context.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)

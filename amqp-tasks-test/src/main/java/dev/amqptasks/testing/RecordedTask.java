@@ -10,13 +10,13 @@ import tools.jackson.databind.JsonNode;
  *
  * @param id the task id
  * @param name the task name
- * @param args the positional arguments, as JSON turns them into Java values (numbers, strings,
- * booleans, lists and maps)
+ * @param args the positional arguments, as JSON turns them into Java values (numbers,
+ * strings, booleans, lists and maps)
  * @param kwargs the named arguments, likewise
  * @param argsJson the positional arguments as they travel
  * @param kwargsJson the named arguments as they travel
  */
-public record RecordedTask(String id, String name, List<Object> args, Map<String, Object> kwargs,
-		JsonNode argsJson, JsonNode kwargsJson) {
+public record RecordedTask(String id, String name, List<Object> args, Map<String, Object> kwargs, JsonNode argsJson,
+		JsonNode kwargsJson) {
 
 }

@@ -6,10 +6,11 @@ import dev.amqptasks.TaskContext;
 import dev.amqptasks.spi.TaskRegistry;
 
 /**
- * The context of a task run by {@link RecordedTasks}: its log and progress go to the registry.
+ * The context of a task run by {@link RecordedTasks}: its log and progress go to the
+ * registry.
  */
-record RecordedTaskContext(String id, String name, String token, int attempt, TaskRegistry registry)
-		implements TaskContext {
+record RecordedTaskContext(String id, String name, String token, int attempt,
+		TaskRegistry registry) implements TaskContext {
 
 	@Override
 	public boolean isCanceled() {

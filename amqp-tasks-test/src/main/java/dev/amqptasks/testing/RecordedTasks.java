@@ -25,25 +25,26 @@ import org.springframework.amqp.core.Message;
 import org.springframework.beans.factory.ObjectProvider;
 
 /**
- * The tasks an application enqueued in a test with {@link AutoConfigureTaskRecording}: what
- * was enqueued, with which arguments, and a way to run the enqueued tasks now, in the calling
- * thread, against the in-memory registry (like Celery's eager mode, but on demand).
- * <pre class="code">
+ * The tasks an application enqueued in a test with {@link AutoConfigureTaskRecording}:
+ * what was enqueued, with which arguments, and a way to run the enqueued tasks now, in
+ * the calling thread, against the in-memory registry (like Celery's eager mode, but on
+ * demand). <pre class="code">
  * orders.place(order);                                   // enqueues billing.send-invoice
  * assertThat(tasks.enqueued("billing.send-invoice")).singleElement()
  *     .extracting(RecordedTask::args).isEqualTo(List.of(42, "a@example.com"));
  * tasks.runAll();                                        // runs it (and what it enqueues)
  * assertThat(tasks.find(id).status()).isEqualTo(TaskStatus.FINISHED);
- * </pre>
- * A run is one attempt: a task that throws ends {@code errored} (no retries, no delay), as the
- * registry records it. Delays are ignored. Thread-safe.
+ * </pre> A run is one attempt: a task that throws ends {@code errored} (no retries, no
+ * delay), as the registry records it. Delays are ignored. Thread-safe.
  */
 public final class RecordedTasks {
 
 	/** The worker id runs are stored under. */
 	public static final String WORKER_ID = "amqp-tasks-test";
 
-	/** The most runs of one {@link #runAll()}, so that tasks that enqueue themselves end. */
+	/**
+	 * The most runs of one {@link #runAll()}, so that tasks that enqueue themselves end.
+	 */
 	private static final int MAX_RUNS = 10_000;
 
 	private static final Duration LEASE = Duration.ofHours(1);
@@ -132,10 +133,10 @@ public final class RecordedTasks {
 	}
 
 	/**
-	 * Runs the pending tasks in this thread, oldest first, including those they enqueue, until
-	 * none is left. Each run is one attempt through the registry, as a worker makes it: a task
-	 * canceled or already run is skipped, a result is stored {@code finished}, an exception
-	 * {@code errored}.
+	 * Runs the pending tasks in this thread, oldest first, including those they enqueue,
+	 * until none is left. Each run is one attempt through the registry, as a worker makes
+	 * it: a task canceled or already run is skipped, a result is stored {@code finished},
+	 * an exception {@code errored}.
 	 * @return the tasks that ran, in their state after the run
 	 * @throws IllegalStateException if more than 10,000 tasks ran (a task that keeps
 	 * enqueuing itself)

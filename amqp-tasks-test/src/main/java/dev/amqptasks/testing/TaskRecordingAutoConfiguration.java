@@ -19,10 +19,10 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 
 /**
- * Auto-configuration of task recording, imported by {@link AutoConfigureTaskRecording}: the
- * task publisher records messages instead of sending them, and queue depths are never polled
- * from a broker. Everything else (the proxies, {@code TaskClient}, argument checks, the
- * registry) is the application's usual amqp-tasks.
+ * Auto-configuration of task recording, imported by {@link AutoConfigureTaskRecording}:
+ * the task publisher records messages instead of sending them, and queue depths are never
+ * polled from a broker. Everything else (the proxies, {@code TaskClient}, argument
+ * checks, the registry) is the application's usual amqp-tasks.
  */
 @AutoConfiguration(before = AmqpTasksAutoConfiguration.class)
 @EnableConfigurationProperties(AmqpTasksProperties.class)
@@ -31,7 +31,8 @@ public final class TaskRecordingAutoConfiguration {
 	@Bean
 	RecordedTasks amqpTasksRecordedTasks(ObjectProvider<TaskCatalog> catalog, ObjectProvider<TaskInvoker> invoker,
 			ObjectProvider<TaskRegistry> registry, ObjectProvider<JsonMapper> jsonMapper) {
-		return new RecordedTasks(catalog, invoker, registry, jsonMapper.getIfUnique(() -> JsonMapper.builder().findAndAddModules().build()));
+		return new RecordedTasks(catalog, invoker, registry,
+				jsonMapper.getIfUnique(() -> JsonMapper.builder().findAndAddModules().build()));
 	}
 
 	@Bean
@@ -40,8 +41,8 @@ public final class TaskRecordingAutoConfiguration {
 		TaskTopology topology = new TaskTopology(properties.exchange(), properties.queue(), properties.errorQueueTtl(),
 				new DelayLadder());
 		return new TaskPublisher(new RecordingRabbitTemplate(amqpTasksRecordedTasks), topology,
-				jsonMapper.getIfUnique(() -> JsonMapper.builder().findAndAddModules().build()), properties.confirmTimeout(),
-				Clock.systemUTC());
+				jsonMapper.getIfUnique(() -> JsonMapper.builder().findAndAddModules().build()),
+				properties.confirmTimeout(), Clock.systemUTC());
 	}
 
 	@Bean

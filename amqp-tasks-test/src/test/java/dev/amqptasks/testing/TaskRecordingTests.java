@@ -27,8 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * Tests for {@link AutoConfigureTaskRecording}: an application's own test, with no broker and no
- * Redis (RabbitMQ and Redis are pointed at a port nothing listens on, so any use of them fails).
+ * Tests for {@link AutoConfigureTaskRecording}: an application's own test, with no broker
+ * and no Redis (RabbitMQ and Redis are pointed at a port nothing listens on, so any use
+ * of them fails).
  */
 @SpringBootTest(classes = TaskRecordingTests.TestApplication.class,
 		properties = { "spring.rabbitmq.port=1", "spring.data.redis.port=1" })

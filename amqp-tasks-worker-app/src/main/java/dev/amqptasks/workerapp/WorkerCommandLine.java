@@ -8,8 +8,8 @@ import java.util.function.LongFunction;
 
 /**
  * The worker's command line: its own options translated into Spring Boot arguments, every
- * other argument passed through unchanged and in order. Parsing never exits the process, so
- * the caller decides what a bad value does.
+ * other argument passed through unchanged and in order. Parsing never exits the process,
+ * so the caller decides what a bad value does.
  *
  * @param helpRequested whether {@code --help} or {@code -h} was given
  * @param versionRequested whether {@code --version} was given
@@ -52,7 +52,8 @@ public record WorkerCommandLine(boolean helpRequested, boolean versionRequested,
 	 * invalid value
 	 */
 	public static WorkerCommandLine parse(String... args) {
-		// Help wins wherever it appears, so that "--max-running-tasks --help" explains itself.
+		// Help wins wherever it appears, so that "--max-running-tasks --help" explains
+		// itself.
 		for (String arg : args) {
 			if (arg.equals("--help") || arg.equals("-h")) {
 				return new WorkerCommandLine(true, List.of());
@@ -83,7 +84,8 @@ public record WorkerCommandLine(boolean helpRequested, boolean versionRequested,
 				throw new InvalidOptionException(option.name + " needs a value: " + option.expected);
 			}
 			if (!seen.add(option)) {
-				throw new InvalidOptionException(option.name + " is given more than once (again as " + quote(value) + ")");
+				throw new InvalidOptionException(
+						option.name + " is given more than once (again as " + quote(value) + ")");
 			}
 			springArgs.add(option.translate(value));
 		}
@@ -99,8 +101,8 @@ public record WorkerCommandLine(boolean helpRequested, boolean versionRequested,
 	}
 
 	/**
-	 * Quotes a value for an error message, escaping control characters so that the message
-	 * stays on one line.
+	 * Quotes a value for an error message, escaping control characters so that the
+	 * message stays on one line.
 	 */
 	private static String quote(String value) {
 		StringBuilder quoted = new StringBuilder("'");
@@ -142,7 +144,8 @@ public record WorkerCommandLine(boolean helpRequested, boolean versionRequested,
 		}
 
 		/**
-		 * The option an argument names, in either the {@code --opt} or {@code --opt=V} form.
+		 * The option an argument names, in either the {@code --opt} or {@code --opt=V}
+		 * form.
 		 */
 		static Option of(String arg) {
 			for (Option option : values()) {
@@ -158,7 +161,8 @@ public record WorkerCommandLine(boolean helpRequested, boolean versionRequested,
 		}
 
 		private long parse(String value) {
-			// Only plain digits: "+5", "5.0", "1e3" and "5s" are refused rather than guessed at.
+			// Only plain digits: "+5", "5.0", "1e3" and "5s" are refused rather than
+			// guessed at.
 			if (!value.isEmpty() && value.chars().allMatch((c) -> c >= '0' && c <= '9')) {
 				try {
 					long number = Long.parseLong(value);
@@ -167,17 +171,19 @@ public record WorkerCommandLine(boolean helpRequested, boolean versionRequested,
 					}
 				}
 				catch (NumberFormatException ex) {
-					// Too many digits for a long: out of range like any other too-large number.
+					// Too many digits for a long: out of range like any other too-large
+					// number.
 				}
 			}
-			throw new InvalidOptionException("invalid value " + quote(value) + " for " + this.name + ": expected " + this.expected);
+			throw new InvalidOptionException(
+					"invalid value " + quote(value) + " for " + this.name + ": expected " + this.expected);
 		}
 
 	}
 
 	/**
-	 * Thrown for a worker option that lacks its value, is repeated or has an invalid value. The
-	 * message names the option and the value and fits on one line.
+	 * Thrown for a worker option that lacks its value, is repeated or has an invalid
+	 * value. The message names the option and the value and fits on one line.
 	 */
 	public static final class InvalidOptionException extends IllegalArgumentException {
 

@@ -23,13 +23,14 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * RabbitMQ restarted mid-run ({@code rabbitmqctl stop_app}, {@code start_app}): an enqueue fails
- * fast with a clear error while it is down, the worker reconnects and resumes by itself, and
- * nothing whose enqueue was confirmed is lost (durable queues and persistent messages survive
- * {@code stop_app}). Runs the real worker jar in a JVM of its own.
+ * RabbitMQ restarted mid-run ({@code rabbitmqctl stop_app}, {@code start_app}): an
+ * enqueue fails fast with a clear error while it is down, the worker reconnects and
+ * resumes by itself, and nothing whose enqueue was confirmed is lost (durable queues and
+ * persistent messages survive {@code stop_app}). Runs the real worker jar in a JVM of its
+ * own.
  * <p>
- * The broker is the machine's shared one: it is down for a few seconds only, and always started
- * again.
+ * The broker is the machine's shared one: it is down for a few seconds only, and always
+ * started again.
  */
 class BrokerRestartIT {
 
@@ -84,10 +85,12 @@ class BrokerRestartIT {
 			rabbitmqctl.run("stop_app");
 			down = Instant.now();
 			long start = System.nanoTime();
-			failure = catchThrowable(() -> fleet.producer().client()
+			failure = catchThrowable(() -> fleet.producer()
+				.client()
 				.enqueue("sample.echo", List.of("broker down"), Map.of(), EnqueueOptions.withId(whileDown)));
 			failedAfter = Duration.ofNanos(System.nanoTime() - start);
-			// Tasks that were running go on and store their outcome; their acknowledgements are lost.
+			// Tasks that were running go on and store their outcome; their
+			// acknowledgements are lost.
 			await("the tasks running at the stop finish while the broker is down").atMost(Duration.ofSeconds(20))
 				.pollInterval(Duration.ofMillis(100))
 				.until(() -> fleet.producer().tasks(runningAtStop),

@@ -23,15 +23,18 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A producer whose Redis runs the {@code create} script but whose reply is lost (a timeout, or a
- * connection dropped before the reply). Whatever the enqueue then answers, a task the registry
- * holds as {@code scheduled} must have a message, or it never runs. The producer reaches Redis
- * through a {@link TcpProxy} that drops replies; no worker runs, the test counts the messages in
- * the queue.
+ * A producer whose Redis runs the {@code create} script but whose reply is lost (a
+ * timeout, or a connection dropped before the reply). Whatever the enqueue then answers,
+ * a task the registry holds as {@code scheduled} must have a message, or it never runs.
+ * The producer reaches Redis through a {@link TcpProxy} that drops replies; no worker
+ * runs, the test counts the messages in the queue.
  */
 class EnqueueReplyLostIT {
 
-	/** Long enough for the client to reconnect and send the script again before it times out. */
+	/**
+	 * Long enough for the client to reconnect and send the script again before it times
+	 * out.
+	 */
 	private static final Duration REDIS_TIMEOUT = Duration.ofSeconds(5);
 
 	private static final TaskNames NAMES = TaskNames.unique("reply-lost");
@@ -84,7 +87,8 @@ class EnqueueReplyLostIT {
 			proxy.restore();
 		}
 		assertThat(first).as("the first enqueue").isInstanceOf(TaskEnqueueException.class);
-		assertThat(direct.task(id).status()).as("the task Redis stored without telling").isEqualTo(TaskStatus.SCHEDULED);
+		assertThat(direct.task(id).status()).as("the task Redis stored without telling")
+			.isEqualTo(TaskStatus.SCHEDULED);
 
 		// The caller does what an idempotent id is for: it tries again.
 		TaskHandle handle = await("an enqueue once Redis answers").atMost(Duration.ofSeconds(60))
@@ -113,7 +117,8 @@ class EnqueueReplyLostIT {
 			proxy.cut();
 			proxy.restore();
 		}
-		// The client reconnects and sends the script again: it finds the task it created itself.
+		// The client reconnects and sends the script again: it finds the task it created
+		// itself.
 		TaskHandle handle = enqueued.get(60, TimeUnit.SECONDS);
 
 		assertThat(handle.status()).isEqualTo(TaskStatus.SCHEDULED);
@@ -121,8 +126,9 @@ class EnqueueReplyLostIT {
 	}
 
 	/**
-	 * Enqueues through the proxy until it works: the client is connected and Redis has the
-	 * registry's scripts, so that a stalled proxy drops only the reply to the script itself.
+	 * Enqueues through the proxy until it works: the client is connected and Redis has
+	 * the registry's scripts, so that a stalled proxy drops only the reply to the script
+	 * itself.
 	 */
 	private static void warmUp() {
 		await("an enqueue through the proxy").atMost(Duration.ofSeconds(60))

@@ -21,20 +21,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A worker frozen longer than its lease (a GC pause, a VM migration, SIGSTOP) has lost its
- * attempt: another worker runs the task again, and when the frozen one wakes up the registry
- * refuses whatever it still reports for the old attempt (log entries, progress, its outcome).
- * The task ends with the outcome of the attempt that replaced it, and never runs a third time.
+ * A worker frozen longer than its lease (a GC pause, a VM migration, SIGSTOP) has lost
+ * its attempt: another worker runs the task again, and when the frozen one wakes up the
+ * registry refuses whatever it still reports for the old attempt (log entries, progress,
+ * its outcome). The task ends with the outcome of the attempt that replaced it, and never
+ * runs a third time.
  */
 class FencingIT {
 
 	/** Short, so that a frozen worker loses its attempt soon. */
 	private static final Duration LEASE = Duration.ofSeconds(3);
 
-	/** Short, so that the broker gives the frozen worker's message to the other one soon. */
+	/**
+	 * Short, so that the broker gives the frozen worker's message to the other one soon.
+	 */
 	private static final int HEARTBEAT_SECONDS = 2;
 
-	/** About 6 s of work at ~100 ms a step: the frozen attempt still runs when it wakes up. */
+	/**
+	 * About 6 s of work at ~100 ms a step: the frozen attempt still runs when it wakes
+	 * up.
+	 */
 	private static final int STEPS = 60;
 
 	/** Steps the first attempt makes before it is frozen. */
@@ -43,7 +49,9 @@ class FencingIT {
 	/** Steps the second attempt makes before the frozen worker wakes up. */
 	private static final int STEPS_BEFORE_WAKE_UP = 3;
 
-	/** How long the task must stay as it ended: a late outcome or a third run would show. */
+	/**
+	 * How long the task must stay as it ended: a late outcome or a third run would show.
+	 */
 	private static final Duration SETTLED = Duration.ofSeconds(4);
 
 	private static final Duration DEADLINE = Duration.ofSeconds(60);
@@ -65,8 +73,8 @@ class FencingIT {
 		TaskHandle handle = fleet.producer().client().enqueue("sample.progress", STEPS);
 		TaskInfo first = await("the first attempt logged " + STEPS_BEFORE_FREEZE + " steps").atMost(DEADLINE)
 			.pollInterval(POLL)
-			.until(handle::info, (task) -> task.status() == TaskStatus.RUNNING
-					&& stepEntries(task).size() >= STEPS_BEFORE_FREEZE);
+			.until(handle::info,
+					(task) -> task.status() == TaskStatus.RUNNING && stepEntries(task).size() >= STEPS_BEFORE_FREEZE);
 		WorkerProcess frozen = workerWithId(workers, first.worker());
 		WorkerProcess other = workers.get(1 - workers.indexOf(frozen));
 
@@ -89,7 +97,8 @@ class FencingIT {
 		}
 		System.out.printf("fencing: %s woke up %.1f s after it froze%n", frozen.id(), secondsSince(frozenAt));
 		TaskInfo ended = handle.await(DEADLINE);
-		// An observation window: a late outcome or log entry of the frozen attempt, or a third run,
+		// An observation window: a late outcome or log entry of the frozen attempt, or a
+		// third run,
 		// would change the task after it ended.
 		List<String> changes = new ArrayList<>();
 		await("the task observed after it ended").during(SETTLED)
@@ -97,7 +106,8 @@ class FencingIT {
 			.pollInterval(Duration.ofMillis(200))
 			.until(() -> {
 				String now = outcome(handle.info());
-				if (!now.equals(outcome(ended)) && (changes.isEmpty() || !changes.get(changes.size() - 1).equals(now))) {
+				if (!now.equals(outcome(ended))
+						&& (changes.isEmpty() || !changes.get(changes.size() - 1).equals(now))) {
 					changes.add(now);
 				}
 				return true;
@@ -126,9 +136,10 @@ class FencingIT {
 
 	/**
 	 * The frozen attempt logged {@code step 1 .. step k} before it froze (k at least
-	 * {@link #STEPS_BEFORE_FREEZE}: the entries older than the takeover), the attempt that took
-	 * over {@code step 1 .. step STEPS}. A single entry of the frozen attempt written after it
-	 * woke up would be a {@code step k+1} among the second attempt's entries.
+	 * {@link #STEPS_BEFORE_FREEZE}: the entries older than the takeover), the attempt
+	 * that took over {@code step 1 .. step STEPS}. A single entry of the frozen attempt
+	 * written after it woke up would be a {@code step k+1} among the second attempt's
+	 * entries.
 	 */
 	private static List<String> expectedEventLog(TaskInfo task, Instant takeover) {
 		long k = stepEntries(task).stream().filter((event) -> event.at().isBefore(takeover)).count();
@@ -144,7 +155,8 @@ class FencingIT {
 	}
 
 	/**
-	 * The task's own entries in its event log ({@code step i}), leaving out any the system adds.
+	 * The task's own entries in its event log ({@code step i}), leaving out any the
+	 * system adds.
 	 */
 	private static List<TaskEvent> stepEntries(TaskInfo task) {
 		return task.eventlog().stream().filter((event) -> STEP.matcher(event.message()).matches()).toList();

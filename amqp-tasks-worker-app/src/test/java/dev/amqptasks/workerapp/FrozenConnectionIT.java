@@ -26,30 +26,37 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A worker whose broker connection silently stops carrying bytes (a frozen network: both
- * sockets stay open, nothing arrives) is found out by its beacon, not by AMQP heartbeats: its
- * health turns DOWN after three beacon periods and the worker app exits with status 3, so that
- * its supervisor starts a fresh one. A connection that is dropped and comes back is a normal
- * reconnect: the worker survives it. The worker's RabbitMQ connection goes through a
- * {@link TcpProxy}; its producer and Redis are reached directly.
+ * sockets stay open, nothing arrives) is found out by its beacon, not by AMQP heartbeats:
+ * its health turns DOWN after three beacon periods and the worker app exits with status
+ * 3, so that its supervisor starts a fresh one. A connection that is dropped and comes
+ * back is a normal reconnect: the worker survives it. The worker's RabbitMQ connection
+ * goes through a {@link TcpProxy}; its producer and Redis are reached directly.
  */
 class FrozenConnectionIT {
 
 	private static final Duration BEACON_TTL = Duration.ofSeconds(1);
 
 	/**
-	 * For the reconnect. The worker counts its beacon from the new connection (the beacon in
-	 * flight vanished with the exclusive queues), but the listener container may take seconds to
-	 * restart its consumers on a loaded machine: 5 s leaves room.
+	 * For the reconnect. The worker counts its beacon from the new connection (the beacon
+	 * in flight vanished with the exclusive queues), but the listener container may take
+	 * seconds to restart its consumers on a loaded machine: 5 s leaves room.
 	 */
 	private static final Duration RECONNECT_BEACON_TTL = Duration.ofSeconds(5);
 
-	/** Far longer than the test: heartbeats must not be what notices the frozen connection. */
+	/**
+	 * Far longer than the test: heartbeats must not be what notices the frozen
+	 * connection.
+	 */
 	private static final Duration HEARTBEAT = Duration.ofSeconds(60);
 
-	/** Health turns DOWN after 3 x ttl without a beacon; a margin for a loaded machine. */
+	/**
+	 * Health turns DOWN after 3 x ttl without a beacon; a margin for a loaded machine.
+	 */
 	private static final Duration DOWN_WITHIN = BEACON_TTL.multipliedBy(3).plusSeconds(3);
 
-	/** The exit follows within a beacon period; a stuck orderly exit is halted 10 s later. */
+	/**
+	 * The exit follows within a beacon period; a stuck orderly exit is halted 10 s later.
+	 */
 	private static final Duration EXIT_WITHIN = BEACON_TTL.multipliedBy(3).plusSeconds(15);
 
 	private static final Duration DEADLINE = Duration.ofSeconds(30);
@@ -81,8 +88,9 @@ class FrozenConnectionIT {
 			OptionalInt status = worker.awaitExit(EXIT_WITHIN.minusNanos(System.nanoTime() - frozenAt));
 			double exit = secondsSince(frozenAt);
 			if (status.isPresent()) {
-				System.out.printf("frozen connection: DOWN after %.1f s, exit (status %d) after %.1f s (beacon ttl %d s)%n",
-						down, status.getAsInt(), exit, BEACON_TTL.toSeconds());
+				System.out.printf(
+						"frozen connection: DOWN after %.1f s, exit (status %d) after %.1f s (beacon ttl %d s)%n", down,
+						status.getAsInt(), exit, BEACON_TTL.toSeconds());
 			}
 			else {
 				System.out.printf("frozen connection: DOWN after %.1f s, no exit within %d s (beacon ttl %d s)%n", down,
@@ -94,17 +102,21 @@ class FrozenConnectionIT {
 			}
 
 			SoftAssertions.assertSoftly((softly) -> {
-				softly.assertThat(status).as("exit status of the worker within %s of the freeze", EXIT_WITHIN)
+				softly.assertThat(status)
+					.as("exit status of the worker within %s of the freeze", EXIT_WITHIN)
 					.hasValue(3);
 				softly.assertThat(worker.log()).contains("Exiting with status 3: no beacon came back");
-				softly.assertThat(unanswered).as("/actuator/health requests left unanswered for 1 s after the freeze")
+				softly.assertThat(unanswered)
+					.as("/actuator/health requests left unanswered for 1 s after the freeze")
 					.isEmpty();
 			});
 		}
 		finally {
 			worker.kill();
-			// The broker keeps a frozen connection, and its consumer on the test's queue, until its
-			// heartbeat timeout: closing the proxy's sockets ends it now, before the next test.
+			// The broker keeps a frozen connection, and its consumer on the test's queue,
+			// until its
+			// heartbeat timeout: closing the proxy's sockets ends it now, before the next
+			// test.
 			proxy.close();
 		}
 	}
@@ -132,9 +144,10 @@ class FrozenConnectionIT {
 			TaskInfo task = await("a task enqueued after the reconnect final").atMost(DEADLINE)
 				.pollInterval(POLL)
 				.until(() -> fleet.producer().task(id), (info) -> info.status().isFinal());
-			System.out.printf("reconnect: connection dropped, beacon back and UP after %.1f s, no beacon for %.1f s "
-					+ "(DOWN after %d s), a task finished %.1f s after the drop (beacon ttl %d s)%n", resumedAfter,
-					Duration.between(lastBeaconBefore, lastBeacon(resumed)).toMillis() / 1000.0,
+			System.out.printf(
+					"reconnect: connection dropped, beacon back and UP after %.1f s, no beacon for %.1f s "
+							+ "(DOWN after %d s), a task finished %.1f s after the drop (beacon ttl %d s)%n",
+					resumedAfter, Duration.between(lastBeaconBefore, lastBeacon(resumed)).toMillis() / 1000.0,
 					RECONNECT_BEACON_TTL.multipliedBy(3).toSeconds(), secondsSince(droppedAt),
 					RECONNECT_BEACON_TTL.toSeconds());
 
@@ -158,7 +171,8 @@ class FrozenConnectionIT {
 	}
 
 	private static WorkerProcess startWorker(String label, TcpProxy rabbit, Duration beaconTtl) throws IOException {
-		List<String> args = new ArrayList<>(NAMES.args(new Endpoint("127.0.0.1", rabbit.port()), LocalServices.redis()));
+		List<String> args = new ArrayList<>(
+				NAMES.args(new Endpoint("127.0.0.1", rabbit.port()), LocalServices.redis()));
 		args.addAll(List.of("--max-running-tasks=2", "--amqp-tasks.beacon.ttl=" + beaconTtl.toMillis() + "ms",
 				"--spring.rabbitmq.requested-heartbeat=" + HEARTBEAT.toSeconds() + "s"));
 		return fleet.start(label, args);
@@ -192,9 +206,9 @@ class FrozenConnectionIT {
 	}
 
 	/**
-	 * The status of {@code amqpTasks} in {@code /actuator/health}; when that does not answer
-	 * within a second (noted in {@code unanswered}), in the readiness group, which has fewer
-	 * components to wait for.
+	 * The status of {@code amqpTasks} in {@code /actuator/health}; when that does not
+	 * answer within a second (noted in {@code unanswered}), in the readiness group, which
+	 * has fewer components to wait for.
 	 */
 	private static String amqpTasksStatusAfterFreeze(WorkerProcess worker, long frozenAt, List<String> unanswered)
 			throws InterruptedException {

@@ -20,11 +20,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * SIGTERM, the way supervisors stop a worker: it takes no new message, lets its running tasks
- * finish within {@code amqp-tasks.worker.shutdown-grace-period}, gives the rest back to the
- * queue ({@code scheduled}, to run again elsewhere) and exits with status 0. No task is lost or
- * left {@code running}, not even one that ignores its interruption: the worker hands it back
- * before it exits, so that another worker runs it at once rather than a lease later.
+ * SIGTERM, the way supervisors stop a worker: it takes no new message, lets its running
+ * tasks finish within {@code amqp-tasks.worker.shutdown-grace-period}, gives the rest
+ * back to the queue ({@code scheduled}, to run again elsewhere) and exits with status 0.
+ * No task is lost or left {@code running}, not even one that ignores its interruption:
+ * the worker hands it back before it exits, so that another worker runs it at once rather
+ * than a lease later.
  */
 class GracefulShutdownIT {
 
@@ -32,7 +33,10 @@ class GracefulShutdownIT {
 
 	private static final Duration LEASE = Duration.ofSeconds(3);
 
-	/** For the task given up at the end of the grace period: waiting for its lease would show. */
+	/**
+	 * For the task given up at the end of the grace period: waiting for its lease would
+	 * show.
+	 */
 	private static final Duration LONG_LEASE = Duration.ofSeconds(20);
 
 	/** From the exit to the hand-back being seen: far less than {@link #LONG_LEASE}. */
@@ -63,9 +67,11 @@ class GracefulShutdownIT {
 			worker.kill();
 		}
 		Map<String, TaskInfo> after = fleet.producer().tasks(ids);
-		System.out.printf("graceful shutdown: %d tasks running at SIGTERM, exit (status %s) after %.1f s, %d finished "
-				+ "(grace %d s)%n", ids.size(), status.isPresent() ? status.getAsInt() : "none", exit,
-				count(after, TaskStatus.FINISHED), grace.toSeconds());
+		System.out.printf(
+				"graceful shutdown: %d tasks running at SIGTERM, exit (status %s) after %.1f s, %d finished "
+						+ "(grace %d s)%n",
+				ids.size(), status.isPresent() ? status.getAsInt() : "none", exit, count(after, TaskStatus.FINISHED),
+				grace.toSeconds());
 
 		assertThat(status).as("exit status after SIGTERM").hasValue(0);
 		assertThat(exit).as("seconds from SIGTERM to the exit: the running tasks, not the whole grace")
@@ -97,9 +103,11 @@ class GracefulShutdownIT {
 			first.kill();
 		}
 		Map<String, TaskInfo> atExit = fleet.producer().tasks(ids);
-		System.out.printf("short grace: %d tasks running at SIGTERM, exit (status %s) after %.1f s, %d scheduled again "
-				+ "(grace %d s)%n", ids.size(), status.isPresent() ? status.getAsInt() : "none", exit,
-				count(atExit, TaskStatus.SCHEDULED), grace.toSeconds());
+		System.out.printf(
+				"short grace: %d tasks running at SIGTERM, exit (status %s) after %.1f s, %d scheduled again "
+						+ "(grace %d s)%n",
+				ids.size(), status.isPresent() ? status.getAsInt() : "none", exit, count(atExit, TaskStatus.SCHEDULED),
+				grace.toSeconds());
 
 		assertThat(status).as("exit status after SIGTERM").hasValue(0);
 		assertThat(first.log()).contains("(tasks were requeued)");
@@ -114,7 +122,8 @@ class GracefulShutdownIT {
 		try {
 			await("every task final on the next worker").atMost(DEADLINE)
 				.pollInterval(Duration.ofMillis(500))
-				.until(() -> fleet.producer().tasks(ids), (tasks) -> tasks.values().stream().allMatch((t) -> t.status().isFinal()));
+				.until(() -> fleet.producer().tasks(ids),
+						(tasks) -> tasks.values().stream().allMatch((t) -> t.status().isFinal()));
 		}
 		catch (ConditionTimeoutException ex) {
 			// The assertions below say which tasks are not final.
@@ -140,12 +149,15 @@ class GracefulShutdownIT {
 		List<WorkerProcess> workers = List.of(launchWorker("gives-up", grace, LONG_LEASE),
 				launchWorker("takes-over", grace, LONG_LEASE));
 		workers.forEach(WorkerProcess::awaitStarted);
-		// Spins on past the grace period and the wait for interrupted tasks that follows it.
+		// Spins on past the grace period and the wait for interrupted tasks that follows
+		// it.
 		String id = fleet.producer().client().enqueue("sample.spin", 30).id();
 		TaskInfo running = await("the spin task running").atMost(DEADLINE)
 			.pollInterval(Duration.ofMillis(50))
 			.until(() -> fleet.producer().task(id), (task) -> task.status() == TaskStatus.RUNNING);
-		WorkerProcess first = workers.stream().filter((worker) -> worker.id().equals(running.worker())).findFirst()
+		WorkerProcess first = workers.stream()
+			.filter((worker) -> worker.id().equals(running.worker()))
+			.findFirst()
 			.orElseThrow();
 		WorkerProcess second = workers.get(1 - workers.indexOf(first));
 		String firstId = first.id();
@@ -158,7 +170,8 @@ class GracefulShutdownIT {
 			status = first.awaitExit(grace.plusSeconds(30));
 			exitedAt = System.nanoTime();
 			System.out.printf("handed back: exit (status %s) %.1f s after SIGTERM (grace %d s)%n",
-					status.isPresent() ? status.getAsInt() : "none", (exitedAt - terminatedAt) / 1e9, grace.toSeconds());
+					status.isPresent() ? status.getAsInt() : "none", (exitedAt - terminatedAt) / 1e9,
+					grace.toSeconds());
 			assertThat(status).as("exit status after SIGTERM").hasValue(0);
 			List<String> seen = new ArrayList<>();
 			try {
@@ -184,15 +197,16 @@ class GracefulShutdownIT {
 			}
 			TaskInfo again = await("the task running again on " + secondId).atMost(HANDED_BACK_WITHIN)
 				.pollInterval(Duration.ofMillis(100))
-				.until(() -> fleet.producer().task(id), (task) -> secondId.equals(task.worker())
-						&& task.status() == TaskStatus.RUNNING);
+				.until(() -> fleet.producer().task(id),
+						(task) -> secondId.equals(task.worker()) && task.status() == TaskStatus.RUNNING);
 			assertThat(again.attempts()).as("attempts: the given-up one and this one").isEqualTo(2);
 			assertThat(again.startedAt()).as("startedAt of the second attempt").isAfter(running.startedAt());
 		}
 		finally {
 			first.kill();
 			second.kill();
-			// The other tests count the messages in the queue: none of this one's may be left.
+			// The other tests count the messages in the queue: none of this one's may be
+			// left.
 			AmqpAdmin admin = fleet.producer().getBean(AmqpAdmin.class);
 			List<String> queues = new ArrayList<>(fleet.producer().topology().delayQueues());
 			queues.add(NAMES.queue());
@@ -216,13 +230,16 @@ class GracefulShutdownIT {
 	}
 
 	/**
-	 * Enqueues {@link #TASKS} sleeps, their lengths spread evenly from {@code shortest} to
-	 * {@code longest} seconds.
+	 * Enqueues {@link #TASKS} sleeps, their lengths spread evenly from {@code shortest}
+	 * to {@code longest} seconds.
 	 */
 	private static List<String> enqueueSleeps(double shortest, double longest) {
 		List<String> ids = new ArrayList<>();
 		for (int i = 0; i < TASKS; i++) {
-			ids.add(fleet.producer().client().enqueue("sample.sleep", shortest + (longest - shortest) * i / (TASKS - 1)).id());
+			ids.add(fleet.producer()
+				.client()
+				.enqueue("sample.sleep", shortest + (longest - shortest) * i / (TASKS - 1))
+				.id());
 		}
 		return ids;
 	}

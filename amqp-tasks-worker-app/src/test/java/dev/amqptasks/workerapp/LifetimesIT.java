@@ -20,10 +20,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A task's registry entry lives as long as a message that can still carry it, however short
- * {@code amqp-tasks.registry.ttl} is: a task delayed longer than the ttl stays {@code scheduled}
- * until it runs, and a task canceled during its delay stays {@code canceled} and never runs when
- * its message arrives.
+ * A task's registry entry lives as long as a message that can still carry it, however
+ * short {@code amqp-tasks.registry.ttl} is: a task delayed longer than the ttl stays
+ * {@code scheduled} until it runs, and a task canceled during its delay stays
+ * {@code canceled} and never runs when its message arrives.
  */
 class LifetimesIT {
 
@@ -32,7 +32,10 @@ class LifetimesIT {
 
 	private static final Duration DELAY = Duration.ofSeconds(20);
 
-	/** A delay may be rounded up to the next step of the delay ladder, and the worker is slow to see it. */
+	/**
+	 * A delay may be rounded up to the next step of the delay ladder, and the worker is
+	 * slow to see it.
+	 */
 	private static final Duration RUNS_WITHIN = DELAY.plusSeconds(15);
 
 	/** How long after the delayed task finished the canceled one must stay as it is. */
@@ -44,17 +47,18 @@ class LifetimesIT {
 
 	private static final TaskNames NAMES = TaskNames.unique("lifetimes");
 
-	private static final List<String> REGISTRY_ARGS = List.of("--amqp-tasks.registry.ttl=" + REGISTRY_TTL.toSeconds() + "s");
+	private static final List<String> REGISTRY_ARGS = List
+		.of("--amqp-tasks.registry.ttl=" + REGISTRY_TTL.toSeconds() + "s");
 
 	@RegisterExtension
-	static final WorkerFleet fleet = new WorkerFleet(NAMES)
-		.withProducerArgs(REGISTRY_ARGS.toArray(String[]::new));
+	static final WorkerFleet fleet = new WorkerFleet(NAMES).withProducerArgs(REGISTRY_ARGS.toArray(String[]::new));
 
 	@Test
 	void aTaskDelayedLongerThanTheRegistryTtlStaysScheduledUntilItRunsAndOneCanceledDuringItsDelayNeverRuns()
 			throws Exception {
 		WorkerProcess worker = startWorker("worker");
-		// An echo that runs at once: the execution count of sample.echo is 1 from here on, unless the
+		// An echo that runs at once: the execution count of sample.echo is 1 from here
+		// on, unless the
 		// canceled echo below runs.
 		TaskInfo echoed = fleet.producer().client().enqueue("sample.echo", "at once").await(DEADLINE);
 		assertThat(echoed.status()).as("status of the echo that runs at once").isEqualTo(TaskStatus.FINISHED);
@@ -73,7 +77,8 @@ class LifetimesIT {
 		assertThat(canceled.cancel().status()).as("status of the delayed echo after its cancel")
 			.isEqualTo(TaskStatus.CANCELED);
 
-		// What the registry says of each task over time: every change of state, "missing" where it
+		// What the registry says of each task over time: every change of state, "missing"
+		// where it
 		// answers 404.
 		Timeline addStates = new Timeline(enqueuedAt);
 		Timeline echoStates = new Timeline(enqueuedAt);
@@ -81,7 +86,8 @@ class LifetimesIT {
 			echoStates.note(state(canceled.id()));
 			return addStates.note(state(delayed.id())).equals(TaskStatus.FINISHED.value());
 		});
-		// The canceled echo's message arrived before the add's: an observation window for the worker
+		// The canceled echo's message arrived before the add's: an observation window for
+		// the worker
 		// to act on it, and so for a wrong run to show.
 		await("the canceled echo observed after its message arrived").during(SETTLED)
 			.atMost(SETTLED.plusSeconds(5))
@@ -89,22 +95,26 @@ class LifetimesIT {
 			.until(() -> echoStates.note(state(canceled.id())) != null);
 		long echoExecutions = executions(worker, "sample.echo");
 		long addExecutions = executions(worker, "sample.add");
-		System.out.printf("lifetimes (registry ttl %d s, delay %d s): the delayed add went %s; the echo canceled during "
-				+ "its delay went %s; executions: sample.echo %d, sample.add %d%n", REGISTRY_TTL.toSeconds(),
-				DELAY.toSeconds(), addStates, echoStates, echoExecutions, addExecutions);
+		System.out.printf(
+				"lifetimes (registry ttl %d s, delay %d s): the delayed add went %s; the echo canceled during "
+						+ "its delay went %s; executions: sample.echo %d, sample.add %d%n",
+				REGISTRY_TTL.toSeconds(), DELAY.toSeconds(), addStates, echoStates, echoExecutions, addExecutions);
 
 		TaskInfo add = delayed.info();
 		SoftAssertions.assertSoftly((softly) -> {
-			softly.assertThat(addStates.states()).as("states of the delayed add, never missing (404)")
+			softly.assertThat(addStates.states())
+				.as("states of the delayed add, never missing (404)")
 				.isIn(List.of("scheduled", "running", "finished"), List.of("scheduled", "finished"));
 			softly.assertThat(add.attempts()).as("attempts of the delayed add").isEqualTo(1);
 			softly.assertThat(add.result()).as("result of the delayed add").hasToString("3");
 			softly.assertThat(Duration.between(add.createdAt(), add.startedAt()))
 				.as("from the enqueue to the run of the delayed add")
 				.isGreaterThanOrEqualTo(DELAY.minusMillis(500));
-			softly.assertThat(echoStates.states()).as("states of the echo canceled during its delay, never missing (404)")
+			softly.assertThat(echoStates.states())
+				.as("states of the echo canceled during its delay, never missing (404)")
 				.containsExactly("canceled");
-			softly.assertThat(echoExecutions).as("executions of sample.echo: only the one that ran at once")
+			softly.assertThat(echoExecutions)
+				.as("executions of sample.echo: only the one that ran at once")
 				.isEqualTo(1);
 			softly.assertThat(addExecutions).as("executions of sample.add: the delayed one").isEqualTo(1);
 		});

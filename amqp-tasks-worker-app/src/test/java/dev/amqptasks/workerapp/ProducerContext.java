@@ -24,10 +24,11 @@ import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
- * A producer in the test's JVM: the amqp-tasks auto-configuration with the worker switched off,
- * talking to the test's RabbitMQ and Redis under a test's {@link TaskNames}. Closing it deletes
- * what the test created there: the queues (the delay queues of every step too), the exchange and
- * every Redis key with the test's prefix.
+ * A producer in the test's JVM: the amqp-tasks auto-configuration with the worker
+ * switched off, talking to the test's RabbitMQ and Redis under a test's
+ * {@link TaskNames}. Closing it deletes what the test created there: the queues (the
+ * delay queues of every step too), the exchange and every Redis key with the test's
+ * prefix.
  */
 final class ProducerContext implements AutoCloseable {
 
@@ -58,7 +59,8 @@ final class ProducerContext implements AutoCloseable {
 	 */
 	static ProducerContext start(TaskNames names, List<String> connectionArgs) {
 		List<String> args = new ArrayList<>(connectionArgs);
-		// The worker app's application.properties is on this class path too: a producer is not
+		// The worker app's application.properties is on this class path too: a producer
+		// is not
 		// a worker, so it reads no application.properties at all.
 		args.add("--spring.config.name=amqp-tasks-it-producer");
 		args.add("--amqp-tasks.worker.enabled=false");
@@ -153,7 +155,8 @@ final class ProducerContext implements AutoCloseable {
 	private void deleteRedisKeys() {
 		StringRedisTemplate redis = this.context.getBean(StringRedisTemplate.class);
 		List<String> keys = new ArrayList<>();
-		// The prefix is unique to this run, so any key containing it is this test's, whatever the
+		// The prefix is unique to this run, so any key containing it is this test's,
+		// whatever the
 		// registry's exact layout ({prefix}:... by contract).
 		ScanOptions options = ScanOptions.scanOptions().match("*" + this.names.keyPrefix() + "*").count(1000).build();
 		try (Cursor<String> cursor = redis.scan(options)) {

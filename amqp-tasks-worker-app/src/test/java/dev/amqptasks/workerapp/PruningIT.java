@@ -20,9 +20,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The registry's indexes shrink back to the live tasks once the others have expired, wherever
- * the long-lived tasks sit in them: three tasks that retry forever, enqueued first and so the
- * oldest members of {@code idx:all}, do not keep 200 expired quick tasks in it.
+ * The registry's indexes shrink back to the live tasks once the others have expired,
+ * wherever the long-lived tasks sit in them: three tasks that retry forever, enqueued
+ * first and so the oldest members of {@code idx:all}, do not keep 200 expired quick tasks
+ * in it.
  */
 class PruningIT {
 
@@ -91,9 +92,11 @@ class PruningIT {
 				});
 		}
 		finally {
-			System.out.printf("pruning: idx:all had %d members when the %d quick tasks finished, %d when they had expired "
-					+ "(%.1f s later, registry ttl %d s), then %s over %.1f s%n", atFinish, QUICK, atExpiry,
-					(expiredAt - finishedAt) / 1e9, REGISTRY_TTL.toSeconds(), sizes, (System.nanoTime() - expiredAt) / 1e9);
+			System.out.printf(
+					"pruning: idx:all had %d members when the %d quick tasks finished, %d when they had expired "
+							+ "(%.1f s later, registry ttl %d s), then %s over %.1f s%n",
+					atFinish, QUICK, atExpiry, (expiredAt - finishedAt) / 1e9, REGISTRY_TTL.toSeconds(), sizes,
+					(System.nanoTime() - expiredAt) / 1e9);
 		}
 		Map<String, TaskInfo> live = fleet.producer().tasks(forever);
 		assertThat(live.values()).as("the tasks that retry forever are still there, and still retrying")
@@ -102,8 +105,8 @@ class PruningIT {
 	}
 
 	/**
-	 * The members of the registry's index of all tasks ({@code {<prefix>}:idx:all}, as the
-	 * README's registry layout names it).
+	 * The members of the registry's index of all tasks ({@code {<prefix>}:idx:all}, as
+	 * the README's registry layout names it).
 	 */
 	private static long indexSize() {
 		Long size = fleet.producer()

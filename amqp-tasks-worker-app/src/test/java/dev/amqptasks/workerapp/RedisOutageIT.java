@@ -21,10 +21,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Redis unreachable from a worker loses no task: the worker does not acknowledge a task whose
- * state it could not store, so the task is stored once Redis is back, or runs again if its
- * worker died meanwhile. The shared Redis server is never stopped: the worker JVM reaches it
- * through a {@link TcpProxy} that the test cuts, while the producer talks to it directly.
+ * Redis unreachable from a worker loses no task: the worker does not acknowledge a task
+ * whose state it could not store, so the task is stored once Redis is back, or runs again
+ * if its worker died meanwhile. The shared Redis server is never stopped: the worker JVM
+ * reaches it through a {@link TcpProxy} that the test cuts, while the producer talks to
+ * it directly.
  */
 class RedisOutageIT {
 
@@ -60,14 +61,16 @@ class RedisOutageIT {
 			Instant restoredAt;
 			try {
 				proxy.cut();
-				// The producer reaches Redis directly: the state the worker could store before the cut.
+				// The producer reaches Redis directly: the state the worker could store
+				// before the cut.
 				runningAtCut = idsWith(fleet.producer().tasks(ids), TaskStatus.RUNNING);
 				assertThat(runningAtCut).as("tasks running at the cut").isNotEmpty();
 				// The running tasks end within 2 s; their outcome cannot be stored.
 				await("the worker fails to store an outcome").atMost(Duration.ofSeconds(30))
 					.pollInterval(Duration.ofMillis(100))
 					.until(() -> worker.log().contains(CANNOT_STORE));
-				assertThat(fleet.producer().tasks(runningAtCut).values()).as("tasks running at the cut, while Redis is away")
+				assertThat(fleet.producer().tasks(runningAtCut).values())
+					.as("tasks running at the cut, while Redis is away")
 					.allSatisfy((task) -> assertThat(task.status()).isEqualTo(TaskStatus.RUNNING));
 			}
 			finally {
@@ -77,9 +80,11 @@ class RedisOutageIT {
 			Map<String, TaskInfo> after = awaitFinal(ids);
 			long lost = after.values().stream().filter((task) -> task.status() != TaskStatus.FINISHED).count();
 			long runAgain = after.values().stream().filter((task) -> task.attempts() > 1).count();
-			System.out.printf("redis outage test: %d tasks, %d lost, %d stored after Redis was back, %d run again; "
-					+ "Redis away for %.1f s, all final %.1f s after it was back%n", ids.size(), lost,
-					runningAtCut.size(), runAgain, seconds(cutAt, restoredAt), seconds(restoredAt, Instant.now()));
+			System.out.printf(
+					"redis outage test: %d tasks, %d lost, %d stored after Redis was back, %d run again; "
+							+ "Redis away for %.1f s, all final %.1f s after it was back%n",
+					ids.size(), lost, runningAtCut.size(), runAgain, seconds(cutAt, restoredAt),
+					seconds(restoredAt, Instant.now()));
 
 			assertThat(after.values()).as("no task is lost").allSatisfy((task) -> {
 				assertThat(task.status()).as("status of %s", task.id()).isEqualTo(TaskStatus.FINISHED);
@@ -107,7 +112,8 @@ class RedisOutageIT {
 				.until(() -> fleet.producer().tasks(ids), (tasks) -> count(tasks, TaskStatus.RUNNING) == ids.size());
 			try {
 				proxy.cut();
-				// The tasks end within a second; their outcome cannot be stored, so their messages
+				// The tasks end within a second; their outcome cannot be stored, so their
+				// messages
 				// must stay unacknowledged.
 				await("the worker fails to store an outcome").atMost(Duration.ofSeconds(30))
 					.pollInterval(Duration.ofMillis(100))
@@ -128,7 +134,8 @@ class RedisOutageIT {
 			Map<String, TaskInfo> after = awaitFinal(ids);
 			long lost = after.values().stream().filter((task) -> task.status() != TaskStatus.FINISHED).count();
 			long runAgain = after.values().stream().filter((task) -> task.attempts() == 2).count();
-			System.out.printf("redis outage test (worker killed while Redis was away): %d tasks, %d lost, %d run again%n",
+			System.out.printf(
+					"redis outage test (worker killed while Redis was away): %d tasks, %d lost, %d run again%n",
 					ids.size(), lost, runAgain);
 
 			assertThat(after.values()).as("every task runs again on the second worker").allSatisfy((task) -> {
@@ -149,7 +156,8 @@ class RedisOutageIT {
 		Endpoint redis = throughProxy ? new Endpoint("127.0.0.1", proxy.port()) : LocalServices.redis();
 		List<String> args = new ArrayList<>(NAMES.args(redis));
 		args.addAll(List.of("--max-running-tasks=5", "--amqp-tasks.worker.lease-ttl=" + LEASE.toSeconds() + "s",
-				// Registry writes fail within 2 s rather than wait a minute for Redis to come back.
+				// Registry writes fail within 2 s rather than wait a minute for Redis to
+				// come back.
 				"--spring.data.redis.timeout=2s"));
 		return fleet.start(label, args);
 	}
@@ -166,7 +174,8 @@ class RedisOutageIT {
 		try {
 			await("every task final").atMost(DEADLINE)
 				.pollInterval(Duration.ofMillis(200))
-				.until(() -> fleet.producer().tasks(ids), (tasks) -> tasks.values().stream().allMatch((t) -> t.status().isFinal()));
+				.until(() -> fleet.producer().tasks(ids),
+						(tasks) -> tasks.values().stream().allMatch((t) -> t.status().isFinal()));
 		}
 		catch (ConditionTimeoutException ex) {
 			// The assertions below say which tasks are not final.

@@ -18,11 +18,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * During a rolling deploy some workers do not know a task yet (an older version, or a worker
- * started without the task's jar on {@code -Dloader.path}). Such a worker puts the task back for
- * a worker that knows it, for {@code amqp-tasks.worker.unknown-task-timeout}, and only then
- * dead-letters it with a reason naming the task. A worker that knows no task at all says so in a
- * WARN line at startup.
+ * During a rolling deploy some workers do not know a task yet (an older version, or a
+ * worker started without the task's jar on {@code -Dloader.path}). Such a worker puts the
+ * task back for a worker that knows it, for
+ * {@code amqp-tasks.worker.unknown-task-timeout}, and only then dead-letters it with a
+ * reason naming the task. A worker that knows no task at all says so in a WARN line at
+ * startup.
  */
 class RollingDeployIT {
 
@@ -53,8 +54,9 @@ class RollingDeployIT {
 				.pollInterval(Duration.ofMillis(100))
 				.untilAsserted(() -> {
 					TaskInfo task = add.info();
-					assertThat(task.status()).as("status of %s on the worker without the tasks jar (error %s)", add.id(),
-							task.error()).isEqualTo(TaskStatus.SCHEDULED);
+					assertThat(task.status())
+						.as("status of %s on the worker without the tasks jar (error %s)", add.id(), task.error())
+						.isEqualTo(TaskStatus.SCHEDULED);
 				});
 
 			knowing = fleet.start("with-tasks", NAMES.args());
@@ -67,7 +69,8 @@ class RollingDeployIT {
 			assertThat(task.result().asInt()).as("result").isEqualTo(3);
 			assertThat(task.worker()).as("worker: the one that knows the task").isEqualTo(knowing.id());
 			assertThat(task.error()).as("error").isNull();
-			assertThat(withoutTasks.logLines("WARN", "knows no tasks")).as("WARN lines of the worker without the tasks jar")
+			assertThat(withoutTasks.logLines("WARN", "knows no tasks"))
+				.as("WARN lines of the worker without the tasks jar")
 				.isNotEmpty();
 			assertThat(knowing.logLines("knows no tasks")).as("lines of the worker with the tasks jar").isEmpty();
 		}
@@ -89,9 +92,10 @@ class RollingDeployIT {
 			TaskHandle add = fleet.producer().client().enqueue("sample.add", 1, 2);
 			TaskInfo task = add.await(UNKNOWN_TASK_TIMEOUT.plus(DEADLINE));
 			double ended = (System.nanoTime() - enqueuedAt) / 1e9;
-			System.out.printf("rolling deploy: the task no worker knows ended %s %.1f s after the enqueue "
-					+ "(unknown-task-timeout %d s): %s%n", task.status().value(), ended,
-					UNKNOWN_TASK_TIMEOUT.toSeconds(), task.error());
+			System.out.printf(
+					"rolling deploy: the task no worker knows ended %s %.1f s after the enqueue "
+							+ "(unknown-task-timeout %d s): %s%n",
+					task.status().value(), ended, UNKNOWN_TASK_TIMEOUT.toSeconds(), task.error());
 			Message deadLetter = fleet.producer().rabbit().receive(NAMES.queue() + "-error", 10_000);
 
 			assertThat(task.status()).as("status").isEqualTo(TaskStatus.ERRORED);

@@ -6,8 +6,9 @@ import dev.amqptasks.test.LocalServices;
 import dev.amqptasks.test.LocalServices.Endpoint;
 
 /**
- * The queue, exchange and Redis key prefix of one test class: names no other test or run uses,
- * so that tests sharing the machine's RabbitMQ and Redis never see each other's tasks.
+ * The queue, exchange and Redis key prefix of one test class: names no other test or run
+ * uses, so that tests sharing the machine's RabbitMQ and Redis never see each other's
+ * tasks.
  *
  * @param queue the main queue ({@code amqp-tasks.queue})
  * @param exchange the exchange ({@code amqp-tasks.exchange})
@@ -26,7 +27,8 @@ record TaskNames(String queue, String exchange, String keyPrefix) {
 	}
 
 	/**
-	 * Command-line arguments that point an application at these names and the test services.
+	 * Command-line arguments that point an application at these names and the test
+	 * services.
 	 * @return the arguments
 	 */
 	List<String> args() {
@@ -34,8 +36,8 @@ record TaskNames(String queue, String exchange, String keyPrefix) {
 	}
 
 	/**
-	 * Command-line arguments that point an application at these names, the test RabbitMQ and
-	 * the given Redis (a proxy in front of the test Redis, for example).
+	 * Command-line arguments that point an application at these names, the test RabbitMQ
+	 * and the given Redis (a proxy in front of the test Redis, for example).
 	 * @param redis where the application finds Redis
 	 * @return the arguments
 	 */
@@ -44,8 +46,8 @@ record TaskNames(String queue, String exchange, String keyPrefix) {
 	}
 
 	/**
-	 * Command-line arguments that point an application at these names and the given RabbitMQ
-	 * and Redis (proxies in front of the test services, for example).
+	 * Command-line arguments that point an application at these names and the given
+	 * RabbitMQ and Redis (proxies in front of the test services, for example).
 	 * @param rabbit where the application finds RabbitMQ
 	 * @param redis where the application finds Redis
 	 * @return the arguments

@@ -20,12 +20,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
- * A TCP proxy on an ephemeral port of {@code 127.0.0.1} in front of one server, which a test can
- * {@link #cut()} (every connection is closed and new ones are closed as soon as they are
- * accepted), {@link #stall()} (requests still reach the server, its replies are dropped),
- * {@link #freeze()} (no byte passes either way, every socket stays open) and
- * {@link #restore()}. It uses at most {@code 1 + 2 * maxConnections} threads:
- * connections beyond the limit are closed at once.
+ * A TCP proxy on an ephemeral port of {@code 127.0.0.1} in front of one server, which a
+ * test can {@link #cut()} (every connection is closed and new ones are closed as soon as
+ * they are accepted), {@link #stall()} (requests still reach the server, its replies are
+ * dropped), {@link #freeze()} (no byte passes either way, every socket stays open) and
+ * {@link #restore()}. It uses at most {@code 1 + 2 * maxConnections} threads: connections
+ * beyond the limit are closed at once.
  */
 final class TcpProxy implements AutoCloseable {
 
@@ -49,7 +49,10 @@ final class TcpProxy implements AutoCloseable {
 
 	private volatile boolean frozen;
 
-	/** Frozen pumps wait on it until {@link #restore()}, {@link #cut()} or {@link #close()}. */
+	/**
+	 * Frozen pumps wait on it until {@link #restore()}, {@link #cut()} or
+	 * {@link #close()}.
+	 */
 	private final Object thaw = new Object();
 
 	private volatile boolean closed;
@@ -92,8 +95,8 @@ final class TcpProxy implements AutoCloseable {
 	}
 
 	/**
-	 * How many connections were closed as soon as they were accepted (while cut, or beyond the
-	 * limit): a client's attempts to reconnect show here.
+	 * How many connections were closed as soon as they were accepted (while cut, or
+	 * beyond the limit): a client's attempts to reconnect show here.
 	 * @return the count
 	 */
 	int refused() {
@@ -111,18 +114,19 @@ final class TcpProxy implements AutoCloseable {
 	}
 
 	/**
-	 * Keeps the connections open and passes what clients send on, but drops every byte the
-	 * server sends back: a request runs on the server and its reply is lost.
+	 * Keeps the connections open and passes what clients send on, but drops every byte
+	 * the server sends back: a request runs on the server and its reply is lost.
 	 */
 	void stall() {
 		this.stalled = true;
 	}
 
 	/**
-	 * Keeps every connection open but lets no byte through in either direction, as a network
-	 * that silently stops delivering packets: the pumps stop reading (so the peers' writes back
-	 * up), and what they had read is held, not dropped. New connections are accepted but frozen
-	 * too. {@link #restore()} passes the held bytes on and carries everything again.
+	 * Keeps every connection open but lets no byte through in either direction, as a
+	 * network that silently stops delivering packets: the pumps stop reading (so the
+	 * peers' writes back up), and what they had read is held, not dropped. New
+	 * connections are accepted but frozen too. {@link #restore()} passes the held bytes
+	 * on and carries everything again.
 	 */
 	void freeze() {
 		this.frozen = true;
@@ -217,8 +221,8 @@ final class TcpProxy implements AutoCloseable {
 	}
 
 	/**
-	 * Both sockets of one proxied connection; when either direction ends, both close and the
-	 * slot is freed once.
+	 * Both sockets of one proxied connection; when either direction ends, both close and
+	 * the slot is freed once.
 	 */
 	private final class Connection {
 

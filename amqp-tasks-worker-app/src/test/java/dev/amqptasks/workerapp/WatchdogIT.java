@@ -17,11 +17,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * {@code --auto-kill-timeout}: a canceled task that ignores its interruption makes the watchdog
- * end the worker with status 4, naming the task in its log, so that a supervisor starts a fresh
- * one. Before it exits, the worker hands the attempt it gives up back to the registry: the
- * task, whose cancel was requested, ends {@code canceled} at once rather than a lease later, and
- * the next worker that gets its message does not run it again.
+ * {@code --auto-kill-timeout}: a canceled task that ignores its interruption makes the
+ * watchdog end the worker with status 4, naming the task in its log, so that a supervisor
+ * starts a fresh one. Before it exits, the worker hands the attempt it gives up back to
+ * the registry: the task, whose cancel was requested, ends {@code canceled} at once
+ * rather than a lease later, and the next worker that gets its message does not run it
+ * again.
  */
 class WatchdogIT {
 
@@ -30,10 +31,15 @@ class WatchdogIT {
 	/** Long, so that waiting for the dead worker's lease would show. */
 	private static final Duration LEASE = Duration.ofSeconds(20);
 
-	/** The watchdog looks every quarter of its timeout; a stuck orderly exit is halted 10 s later. */
+	/**
+	 * The watchdog looks every quarter of its timeout; a stuck orderly exit is halted 10
+	 * s later.
+	 */
 	private static final Duration EXIT_WITHIN = AUTO_KILL_TIMEOUT.plusSeconds(15);
 
-	/** From the exit to the task's end: far less than the lease the exited worker held. */
+	/**
+	 * From the exit to the task's end: far less than the lease the exited worker held.
+	 */
 	private static final Duration CANCELED_WITHIN = Duration.ofSeconds(5);
 
 	private static final Duration DEADLINE = Duration.ofSeconds(60);
@@ -52,7 +58,9 @@ class WatchdogIT {
 		TaskInfo running = await("the spin task running").atMost(DEADLINE)
 			.pollInterval(Duration.ofMillis(100))
 			.until(spin::info, (task) -> task.status() == TaskStatus.RUNNING);
-		WorkerProcess stuck = workers.stream().filter((worker) -> worker.id().equals(running.worker())).findFirst()
+		WorkerProcess stuck = workers.stream()
+			.filter((worker) -> worker.id().equals(running.worker()))
+			.findFirst()
 			.orElseThrow();
 		WorkerProcess next = workers.get(1 - workers.indexOf(stuck));
 
@@ -83,8 +91,10 @@ class WatchdogIT {
 				task.status().value(), ended, LEASE.toSeconds(), task.attempts(), task.worker());
 
 		assertThat(task.status()).isEqualTo(TaskStatus.CANCELED);
-		assertThat(ended).as("seconds from the exit to canceled: the exiting worker hands the task back, nobody waits "
-				+ "for its %d s lease", LEASE.toSeconds()).isLessThanOrEqualTo(CANCELED_WITHIN.toSeconds());
+		assertThat(ended)
+			.as("seconds from the exit to canceled: the exiting worker hands the task back, nobody waits "
+					+ "for its %d s lease", LEASE.toSeconds())
+			.isLessThanOrEqualTo(CANCELED_WITHIN.toSeconds());
 		assertThat(task.attempts()).as("attempts: never run again").isEqualTo(1);
 		assertThat(next.log()).as("log of the next worker").doesNotContain("Exiting with status");
 	}

@@ -29,9 +29,10 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Runs the packaged worker jar as its own JVM, exactly as users do, with the sample's tasks jar
- * on {@code -Dloader.path}, and enqueues sample tasks from a producer context in this JVM. Both
- * talk to the machine's RabbitMQ and Redis under names no other run uses, removed afterwards.
+ * Runs the packaged worker jar as its own JVM, exactly as users do, with the sample's
+ * tasks jar on {@code -Dloader.path}, and enqueues sample tasks from a producer context
+ * in this JVM. Both talk to the machine's RabbitMQ and Redis under names no other run
+ * uses, removed afterwards.
  */
 class WorkerAppIT {
 
@@ -72,8 +73,8 @@ class WorkerAppIT {
 
 	@Test
 	void echoReturnsAJsonObjectUnchanged() throws InterruptedException {
-		Map<String, Object> value = Map.of("greeting", "hello", "numbers", List.of(1, 2.5),
-				"nested", Map.of("ok", true, "list", List.of()));
+		Map<String, Object> value = Map.of("greeting", "hello", "numbers", List.of(1, 2.5), "nested",
+				Map.of("ok", true, "list", List.of()));
 		TaskInfo task = run("sample.echo", value);
 		assertFinished(task);
 		JsonNode expected = JSON

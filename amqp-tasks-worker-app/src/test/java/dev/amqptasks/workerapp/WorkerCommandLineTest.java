@@ -93,8 +93,8 @@ class WorkerCommandLineTest {
 
 	@Test
 	void usageListsBothOptionsSpringBootOptionsAndTaskJars() {
-		assertThat(WorkerCommandLine.usage()).contains("--max-running-tasks N", "--auto-kill-timeout SECONDS",
-				"--help", "--server.port=", "--spring.rabbitmq.host=", "--amqp-tasks.", "-Dloader.path=my-tasks.jar");
+		assertThat(WorkerCommandLine.usage()).contains("--max-running-tasks N", "--auto-kill-timeout SECONDS", "--help",
+				"--server.port=", "--spring.rabbitmq.host=", "--amqp-tasks.", "-Dloader.path=my-tasks.jar");
 	}
 
 	@Test

@@ -14,10 +14,10 @@ import org.junit.jupiter.api.extension.TestWatcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The worker JVMs, the in-test producer and the proxies of one IT class, registered as a static
- * {@code @RegisterExtension} field: starts the producer before the tests, prints every worker's
- * log when a test fails, and afterwards kills the workers, closes the proxies and deletes what
- * the test created on the broker and in Redis.
+ * The worker JVMs, the in-test producer and the proxies of one IT class, registered as a
+ * static {@code @RegisterExtension} field: starts the producer before the tests, prints
+ * every worker's log when a test fails, and afterwards kills the workers, closes the
+ * proxies and deletes what the test created on the broker and in Redis.
  */
 final class WorkerFleet implements BeforeAllCallback, AfterAllCallback, TestWatcher {
 
@@ -74,8 +74,9 @@ final class WorkerFleet implements BeforeAllCallback, AfterAllCallback, TestWatc
 	}
 
 	/**
-	 * Starts a worker JVM on the fleet's names with the given options and returns at once, so
-	 * that several workers start side by side; see {@link WorkerProcess#awaitStarted()}.
+	 * Starts a worker JVM on the fleet's names with the given options and returns at
+	 * once, so that several workers start side by side; see
+	 * {@link WorkerProcess#awaitStarted()}.
 	 * @param label names the worker's log file
 	 * @param args the worker's command line (including {@code TaskNames#args})
 	 * @return the starting worker
@@ -86,8 +87,8 @@ final class WorkerFleet implements BeforeAllCallback, AfterAllCallback, TestWatc
 	}
 
 	/**
-	 * Starts a worker JVM without the sample's tasks jar, which knows no task at all, and waits
-	 * until it consumes.
+	 * Starts a worker JVM without the sample's tasks jar, which knows no task at all, and
+	 * waits until it consumes.
 	 * @param label names the worker's log file
 	 * @param args the worker's command line (including {@code TaskNames#args})
 	 * @return the started worker
@@ -104,15 +105,16 @@ final class WorkerFleet implements BeforeAllCallback, AfterAllCallback, TestWatc
 	}
 
 	/**
-	 * Starts the packaged worker jar on a free HTTP port, with or without the sample's tasks
-	 * jar on {@code -Dloader.path}, its output in {@code target/it-logs}; it is not ready until
-	 * {@link WorkerProcess#awaitStarted()}.
+	 * Starts the packaged worker jar on a free HTTP port, with or without the sample's
+	 * tasks jar on {@code -Dloader.path}, its output in {@code target/it-logs}; it is not
+	 * ready until {@link WorkerProcess#awaitStarted()}.
 	 * @param label names the log file (with the names' queue)
 	 * @param names the queue, exchange and key prefix
-	 * @param args further command-line arguments: connections (see {@link TaskNames#args()})
-	 * and options
-	 * @param sampleTasks whether the sample's tasks jar is on {@code -Dloader.path}; without it
-	 * the worker knows no task at all, like a worker whose deploy lacks the jar
+	 * @param args further command-line arguments: connections (see
+	 * {@link TaskNames#args()}) and options
+	 * @param sampleTasks whether the sample's tasks jar is on {@code -Dloader.path};
+	 * without it the worker knows no task at all, like a worker whose deploy lacks the
+	 * jar
 	 * @return the started process
 	 * @throws IOException if the JVM cannot be started
 	 */

@@ -20,15 +20,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A worker killed with SIGKILL mid-task loses nothing: the broker redelivers its unacknowledged
- * messages, another worker runs them, and they end finished. A redelivered message whose task
- * already finished is acknowledged and skipped. Runs the real worker jar in JVMs of its own.
+ * A worker killed with SIGKILL mid-task loses nothing: the broker redelivers its
+ * unacknowledged messages, another worker runs them, and they end finished. A redelivered
+ * message whose task already finished is acknowledged and skipped. Runs the real worker
+ * jar in JVMs of its own.
  */
 class WorkerKillIT {
 
 	private static final int TASKS = 30;
 
-	/** Short, so that the tasks of a dead worker are not held long: their leases expire. */
+	/**
+	 * Short, so that the tasks of a dead worker are not held long: their leases expire.
+	 */
 	private static final Duration LEASE = Duration.ofSeconds(3);
 
 	private static final Duration DEADLINE = Duration.ofSeconds(60);
@@ -48,8 +51,8 @@ class WorkerKillIT {
 		}
 		await("some tasks finished and some running").atMost(DEADLINE)
 			.pollInterval(Duration.ofMillis(50))
-			.until(() -> fleet.producer().tasks(ids), (tasks) -> count(tasks, TaskStatus.FINISHED) >= 5
-					&& count(tasks, TaskStatus.RUNNING) >= 5);
+			.until(() -> fleet.producer().tasks(ids),
+					(tasks) -> count(tasks, TaskStatus.FINISHED) >= 5 && count(tasks, TaskStatus.RUNNING) >= 5);
 
 		first.kill();
 		Instant killed = Instant.now();
@@ -64,22 +67,25 @@ class WorkerKillIT {
 		try {
 			await("every task final").atMost(DEADLINE)
 				.pollInterval(Duration.ofMillis(200))
-				.until(() -> fleet.producer().tasks(ids), (tasks) -> tasks.values().stream().allMatch((t) -> t.status().isFinal()));
+				.until(() -> fleet.producer().tasks(ids),
+						(tasks) -> tasks.values().stream().allMatch((t) -> t.status().isFinal()));
 		}
 		finally {
 			Map<String, TaskInfo> now = fleet.producer().tasks(ids);
 			long lost = now.values().stream().filter((task) -> task.status() != TaskStatus.FINISHED).count();
 			long runAgain = runningAtKill.stream().filter((id) -> now.get(id).attempts() > 1).count();
 			long runTwice = finishedBefore.stream()
-				.filter((id) -> now.get(id).attempts() != 1 || !now.get(id).updatedAt().equals(atKill.get(id).updatedAt()))
+				.filter((id) -> now.get(id).attempts() != 1
+						|| !now.get(id).updatedAt().equals(atKill.get(id).updatedAt()))
 				.count();
-			System.out.printf("kill test: %d tasks, %d lost, %d run again after the kill, %d run twice after finishing%n",
-					ids.size(), lost, runAgain, runTwice);
 			System.out.printf(
-					"kill test: killed with %d finished, %d running and %d queued; the second worker started %.1f s "
-							+ "after the kill, skipped %d redelivered finished task(s); all final %.1f s after the kill%n",
-					finishedBefore.size(), runningAtKill.size(), notStarted.size(), seconds(killed, secondStarted),
-					skipped(second, ids), seconds(killed, Instant.now()));
+					"kill test: %d tasks, %d lost, %d run again after the kill, %d run twice after finishing%n",
+					ids.size(), lost, runAgain, runTwice);
+			System.out
+				.printf("kill test: killed with %d finished, %d running and %d queued; the second worker started %.1f s "
+						+ "after the kill, skipped %d redelivered finished task(s); all final %.1f s after the kill%n",
+						finishedBefore.size(), runningAtKill.size(), notStarted.size(), seconds(killed, secondStarted),
+						skipped(second, ids), seconds(killed, Instant.now()));
 		}
 		Map<String, TaskInfo> after = fleet.producer().tasks(ids);
 
@@ -122,7 +128,8 @@ class WorkerKillIT {
 		}
 		assertThat(finished).allSatisfy((task) -> assertThat(task.status()).isEqualTo(TaskStatus.FINISHED));
 
-		// The same messages again, as the broker redelivers them when a worker dies between
+		// The same messages again, as the broker redelivers them when a worker dies
+		// between
 		// storing a task's outcome and acknowledging its message.
 		TaskPublisher publisher = fleet.producer().getBean(TaskPublisher.class);
 		for (TaskInfo task : finished) {
@@ -131,7 +138,8 @@ class WorkerKillIT {
 		await("the worker skips every redelivered message").atMost(DEADLINE)
 			.pollInterval(Duration.ofMillis(100))
 			.until(() -> finished.stream().allMatch((task) -> worker.log().contains("Skipping task " + task.id())));
-		// Stopped, the worker's channel closes: a message it had not acknowledged would be back.
+		// Stopped, the worker's channel closes: a message it had not acknowledged would
+		// be back.
 		worker.stop();
 
 		assertThat(fleet.producer().readyMessages(NAMES.queue())).as("messages back in the queue").isZero();

@@ -3,12 +3,12 @@ package dev.amqptasks.benchmark.tasks;
 import dev.amqptasks.AmqpTask;
 
 /**
- * The benchmark's tasks. They do as little as possible, so that a benchmark measures the task
- * system and not the tasks.
+ * The benchmark's tasks. They do as little as possible, so that a benchmark measures the
+ * task system and not the tasks.
  * <p>
- * A plain class: {@link BenchTasksAutoConfiguration} declares the bean, so that the standalone
- * worker (given the {@code -tasks.jar} with {@code -Dloader.path}) and the benchmark driver
- * register it the same way.
+ * A plain class: {@link BenchTasksAutoConfiguration} declares the bean, so that the
+ * standalone worker (given the {@code -tasks.jar} with {@code -Dloader.path}) and the
+ * benchmark driver register it the same way.
  */
 public class BenchTasks {
 

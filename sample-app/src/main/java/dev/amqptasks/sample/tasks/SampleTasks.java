@@ -12,14 +12,14 @@ import tools.jackson.databind.JsonNode;
 /**
  * The sample tasks used by the examples, the documentation and the tests.
  * <p>
- * Calling one of these methods through the Spring bean enqueues the task and returns at once;
- * the returned future completes with the task's result when a worker has run it. A
+ * Calling one of these methods through the Spring bean enqueues the task and returns at
+ * once; the returned future completes with the task's result when a worker has run it. A
  * {@link TaskContext} parameter is supplied by the worker and is not one of the task's
  * arguments: callers pass {@code null}.
  * <p>
- * This is a plain class rather than a {@code @Component}: {@link SampleTasksAutoConfiguration}
- * declares the bean, so that the sample app and a worker that has only the tasks jar register
- * it the same way, and exactly once.
+ * This is a plain class rather than a {@code @Component}:
+ * {@link SampleTasksAutoConfiguration} declares the bean, so that the sample app and a
+ * worker that has only the tasks jar register it the same way, and exactly once.
  */
 public class SampleTasks {
 
@@ -36,9 +36,9 @@ public class SampleTasks {
 	}
 
 	/**
-	 * Adds two numbers exactly, in decimal: {@code 1 + 2} is {@code 3} and {@code 0.1 + 0.2} is
-	 * {@code 0.3}. A sum of whole numbers has no fraction digits, so it travels as a JSON
-	 * integer.
+	 * Adds two numbers exactly, in decimal: {@code 1 + 2} is {@code 3} and
+	 * {@code 0.1 + 0.2} is {@code 0.3}. A sum of whole numbers has no fraction digits, so
+	 * it travels as a JSON integer.
 	 * @param a a number
 	 * @param b a number
 	 * @return a future of the sum
@@ -61,7 +61,8 @@ public class SampleTasks {
 	}
 
 	/**
-	 * Fails until it has been attempted more than {@code failures} times, to show retries.
+	 * Fails until it has been attempted more than {@code failures} times, to show
+	 * retries.
 	 * @param failures how many attempts fail
 	 * @param context the running task's context (supplied by the worker)
 	 * @return a future of the attempt number that succeeded
@@ -86,8 +87,8 @@ public class SampleTasks {
 	}
 
 	/**
-	 * Keeps a CPU busy and ignores interruption, to show what a task that cannot be canceled
-	 * does to a worker (and its auto-kill timeout).
+	 * Keeps a CPU busy and ignores interruption, to show what a task that cannot be
+	 * canceled does to a worker (and its auto-kill timeout).
 	 * @param seconds how long to spin
 	 * @return a future of {@code seconds}
 	 */
@@ -95,15 +96,16 @@ public class SampleTasks {
 	public CompletableFuture<Double> spin(double seconds) {
 		long deadline = System.nanoTime() + Duration.ofMillis(millis("seconds", seconds)).toNanos();
 		while (System.nanoTime() - deadline < 0) {
-			// Deliberately not checking Thread.interrupted(): this task is the one that ignores it.
+			// Deliberately not checking Thread.interrupted(): this task is the one that
+			// ignores it.
 			Thread.onSpinWait();
 		}
 		return CompletableFuture.completedFuture(seconds);
 	}
 
 	/**
-	 * Works in steps of about 100 ms, logging {@code step i} and reporting the fraction done
-	 * after each.
+	 * Works in steps of about 100 ms, logging {@code step i} and reporting the fraction
+	 * done after each.
 	 * @param steps how many steps
 	 * @param context the running task's context (supplied by the worker)
 	 * @return a future of {@code steps}
@@ -124,8 +126,8 @@ public class SampleTasks {
 	}
 
 	/**
-	 * The context passed by the worker or, when the method is called directly on a thread that
-	 * runs a task, the current one.
+	 * The context passed by the worker or, when the method is called directly on a thread
+	 * that runs a task, the current one.
 	 */
 	private static TaskContext context(TaskContext context) {
 		if (context != null) {
@@ -152,7 +154,8 @@ public class SampleTasks {
 		if (!Double.isFinite(value)) {
 			throw new IllegalArgumentException(name + " must be a finite number: " + value);
 		}
-		// The shortest decimal that reads back as this double: 0.1 stays 0.1, not 0.1000000000000000055...
+		// The shortest decimal that reads back as this double: 0.1 stays 0.1, not
+		// 0.1000000000000000055...
 		return new BigDecimal(Double.toString(value));
 	}
 
