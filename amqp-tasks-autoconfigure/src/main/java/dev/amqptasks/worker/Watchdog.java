@@ -35,7 +35,12 @@ final class Watchdog {
 
 	/** Called by the control loop each time it runs. */
 	void tick() {
-		this.lastTick.set(System.nanoTime());
+		tick(System.nanoTime());
+	}
+
+	/** The control loop ran at the given time, on the {@link System#nanoTime()} scale. */
+	void tick(long nowNanos) {
+		this.lastTick.set(nowNanos);
 	}
 
 	/**
